@@ -1,0 +1,39 @@
+"""Kafka `company.events` -> Redis cache and the search read model (OpenSearch or Postgres).
+
+Any record that cannot be applied raises: the trigger retries the batch, then hands it to the
+on-failure destination with the reason. Projections are idempotent by version, so retries are safe.
+"""
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import KafkaEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.cache import CompanyCache, redis_client
+from shared.events import EventEnvelope
+from shared.http import logger
+from shared.projections import project_company
+from shared.search import SearchIndex, search_index
+from shared.settings import get_settings
+
+get_settings()  # cold start fails fast on bad settings
+
+
+@cache
+def read_models() -> tuple[CompanyCache, SearchIndex]:
+    settings = get_settings()
+    return CompanyCache(redis_client(settings.redis_url), settings.cache_ttl_seconds), search_index(settings)
+
+
+@logger.inject_lambda_context
+@event_source(data_class=KafkaEvent)
+def handler(event: KafkaEvent, context: LambdaContext) -> dict[str, Any]:
+    cache_, index = read_models()
+    applied = 0
+    for record in event.records:
+        envelope = EventEnvelope.model_validate_json(record.decoded_value)
+        result = project_company(envelope, cache_, index)
+        applied += int(result.cached or result.indexed)
+        logger.info("projected", extra={"event_id": str(envelope.event_id), "version": envelope.version})
+    return {"records": len(list(event.records)), "applied": applied}

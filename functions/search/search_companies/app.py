@@ -1,0 +1,23 @@
+"""GET /v1/search?q=: free-text search over the company read model of the active profile."""
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from typing_extensions import Annotated
+
+from shared.companies.model import SearchResult
+from shared.http import entrypoint, resolver
+from shared.search import search_index
+from shared.settings import get_settings
+
+app = resolver()
+
+
+@app.get("/v1/search")
+def search(
+    q: Annotated[str, Query(min_length=1, max_length=200, description="free text")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchResult:
+    index = search_index(get_settings())
+    return SearchResult(query=q, backend=index.backend, hits=index.search(q, limit))
+
+
+handler = entrypoint(app, warm=get_settings)

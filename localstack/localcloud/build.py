@@ -1,0 +1,92 @@
+"""Packages for the emulator: one zip per function, one zip for the shared layer.
+
+The layer's third-party part is installed once per requirements hash and cached; zips are named
+by content hash, so a redeploy uploads only what changed and the stack sees new code as new keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from localcloud.paths import CACHE_DIR, ROOT
+
+LAYER_DIR = ROOT / "layers" / "shared"
+_SKIP = {"__pycache__", ".mypy_cache", ".pytest_cache"}
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: Path
+    digest: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.path.stem}-{self.digest[:16]}.zip"
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not _SKIP.intersection(p.parts))
+
+
+def _digest(paths: list[tuple[Path, str]]) -> str:
+    h = hashlib.sha256()
+    for path, arcname in paths:
+        h.update(arcname.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _zip(entries: list[tuple[Path, str]], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for path, arcname in entries:
+            zf.write(path, arcname)
+    tmp.replace(out)
+
+
+def layer_dependencies() -> Path:
+    """site-packages of the layer's requirements, installed once per requirements hash."""
+    req = LAYER_DIR / "requirements.txt"
+    tag = hashlib.sha256(req.read_bytes() + sys.version.encode()).hexdigest()[:16]
+    target = CACHE_DIR / "layer-deps" / tag
+    if (target / ".complete").exists():
+        return target / "python"
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--target", str(target / "python"), "-r", str(req)],
+        check=True,
+    )
+    (target / ".complete").touch()
+    return target / "python"
+
+
+def build_layer(out_dir: Path) -> Artifact:
+    deps = layer_dependencies()
+    shared = [(p, "python/" + str(p.relative_to(ROOT))) for p in _files(ROOT / "shared")]
+    digest = _digest(shared) + deps.parent.name
+    digest = hashlib.sha256(digest.encode()).hexdigest()
+    out = out_dir / "shared-layer.zip"
+    artifact = Artifact(out, digest)
+    stamp = out.with_suffix(".digest")
+    if out.exists() and stamp.exists() and stamp.read_text() == digest:
+        return artifact
+    entries = [(p, "python/" + str(p.relative_to(deps))) for p in _files(deps)] + shared
+    _zip(entries, out)
+    stamp.write_text(digest)
+    return artifact
+
+
+def build_function(code_dir: Path, out_dir: Path) -> Artifact:
+    entries = [(p, str(p.relative_to(code_dir))) for p in _files(code_dir)]
+    name = "-".join(code_dir.relative_to(ROOT).parts[1:])
+    out = out_dir / f"{name}.zip"
+    _zip(entries, out)
+    return Artifact(out, _digest(entries))

@@ -1,0 +1,261 @@
+"""`algoarts local up|down|status|run`: the whole local cloud, started and stopped by PID.
+
+Order matters: backing servers first (with migrations), then the emulator and the deploy, then the
+relay (and the Kafka bridge in the full profile), then the sample data through the public API.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from localcloud import process
+from localcloud.paths import CACHE_DIR, STATE_DIR, TEMPLATE
+from localcloud.runtime import CloudState, PartState, boto_session, load_secrets
+from localcloud.servers import clickhouse, ministack, postgres, redis
+
+PROFILES = ("embedded", "full")
+START_TIMEOUT = {"kafka": 120.0, "opensearch": 180.0}
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _start_server(
+    state: CloudState, name: str, module: ModuleType, data_dir: Path, *, user: str | None = None, **prepare: Any
+) -> PartState:
+    started = time.monotonic()
+    build_dir = module.build(CACHE_DIR)
+    port = process.free_port()
+    extra = {n: process.free_port() for n in module.EXTRA_PORTS}
+    module.prepare(build_dir, data_dir, port, extra, **prepare)
+    argv, env = module.command(build_dir, data_dir, port, extra)
+    log = STATE_DIR / "logs" / f"{name}.log"
+    pid = process.spawn(argv, log, env=env, user=user)
+    part = PartState(name=name, pid=pid, port=port, url=f"127.0.0.1:{port}", log=str(log))
+    state.parts[name] = part
+    state.save()
+    process.wait_ready(name, pid, log, lambda: bool(module.is_ready(port)), START_TIMEOUT.get(name, 60.0))
+    _say(f"  {name:<11} 127.0.0.1:{port}  ({time.monotonic() - started:.1f} s)")
+    return part
+
+
+def _start_python(state: CloudState, name: str, module: str) -> None:
+    log = STATE_DIR / "logs" / f"{name}.log"
+    pid = process.spawn([sys.executable, "-m", module, "--state", str(STATE_DIR)], log)
+    state.parts[name] = PartState(name=name, pid=pid, port=None, url="-", log=str(log))
+    state.save()
+    time.sleep(0.3)
+    if not process.alive(pid):
+        raise process.PartFailed(f"{name} exited at once:\n{process.tail(log)}")
+    _say(f"  {name:<11} pid {pid}")
+
+
+def _check_java() -> None:
+    import shutil
+
+    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
+    if missing:
+        raise process.PartFailed(
+            f"PROFILE=full needs {' and '.join(missing)}: install them (apt-get install openjdk-17-jdk-headless "
+            "maven) or run the embedded profile with `make dev`"
+        )
+
+
+def up(profile: str = "embedded", seed: bool = True) -> CloudState:
+    if profile not in PROFILES:
+        raise SystemExit(f"unknown PROFILE {profile!r}: choose one of {', '.join(PROFILES)}")
+    current = CloudState.load()
+    if current and all(process.alive(p.pid) for p in current.parts.values()) and current.api_url:
+        if current.profile == profile:
+            _say(f"already running ({profile})")
+            _say(f"API: {current.api_url}")
+            return current
+        _say(f"stopping the running {current.profile} profile first")
+    if current:
+        down(quiet=True)
+    if profile == "full":
+        _check_java()
+    started = time.monotonic()
+    secrets = load_secrets()
+    state = CloudState(profile=profile)
+    _say(f"starting the local cloud ({profile}) in {STATE_DIR}")
+    try:
+        pg = _start_server(state, "postgres", postgres, STATE_DIR / "postgres", user=postgres.run_as(),
+                           password=secrets["postgres"])
+        assert pg.port is not None
+        postgres.ensure_database(pg.port, secrets["postgres"])
+        from shared.migrate import migrate_clickhouse, migrate_postgres
+
+        migrate_postgres(postgres.url(pg.port, secrets["postgres"]))
+        rd = _start_server(state, "redis", redis, STATE_DIR / "redis", password=secrets["redis"])
+        ch = _start_server(state, "clickhouse", clickhouse, STATE_DIR / "clickhouse", password=secrets["clickhouse"])
+        clickhouse_url = f"http://default:{secrets['clickhouse']}@127.0.0.1:{ch.port}/default"
+        _migrate_clickhouse(clickhouse_url, migrate_clickhouse)
+        params = {
+            "Stage": "local",
+            "SearchBackend": "postgres",
+            "EventBus": "direct",
+            "KafkaBootstrap": "127.0.0.1:9",  # unused: the relay delivers directly
+            "OpenSearchUrl": "",
+        }
+        if profile == "full":
+            from localcloud.servers import kafka, opensearch
+
+            kf = _start_server(state, "kafka", kafka, STATE_DIR / "kafka")
+            os_ = _start_server(state, "opensearch", opensearch, STATE_DIR / "opensearch", user=_opensearch_user())
+            state.kafka_bootstrap = f"127.0.0.1:{kf.port}"
+            params.update(SearchBackend="opensearch", EventBus="kafka", KafkaBootstrap=state.kafka_bootstrap,
+                          OpenSearchUrl=f"http://127.0.0.1:{os_.port}")
+        ms = _start_server(state, "ministack", ministack, STATE_DIR / "ministack")
+        state.endpoint = f"http://127.0.0.1:{ms.port}"
+        state.parameters = params
+        secret_params = {
+            "DatabaseUrl": postgres.url(pg.port, secrets["postgres"]),
+            "RedisUrl": redis.url(rd.port or 0, secrets["redis"]),
+            "ClickHouseUrl": clickhouse_url,
+        }
+        _deploy(state, {**params, **secret_params})
+        _start_python(state, "relay", "localcloud.relay")
+        if profile == "full":
+            _start_python(state, "bridge", "localcloud.bridge")
+        state.save()
+        if seed:
+            from localcloud.seed import seed_sample_data
+
+            seed_sample_data(state)
+    except BaseException:
+        _say("start-up failed; stopping what was started")
+        down(quiet=True)
+        raise
+    write_status(state)
+    _say(f"ready in {time.monotonic() - started:.1f} s")
+    _say(f"API: {state.api_url}")
+    return state
+
+
+def _opensearch_user() -> str | None:
+    from localcloud.servers import opensearch
+
+    run_as: Callable[[], str | None] | None = getattr(opensearch, "run_as", None)
+    return run_as() if run_as else None
+
+
+def _migrate_clickhouse(url: str, migrate: Callable[[Any], list[str]]) -> None:
+    from shared.analytics import clickhouse_client
+    from shared.settings import Settings
+
+    settings = Settings(database_url="postgresql://x", redis_url="redis://x", clickhouse_url=url)
+    migrate(clickhouse_client(settings))
+
+
+def _deploy(state: CloudState, parameters: dict[str, str]) -> None:
+    from localcloud.deploy import deploy
+
+    session = boto_session(state.endpoint)
+    result = deploy(session, TEMPLATE, parameters, CACHE_DIR / "build", state.endpoint)
+    state.api_url = result.api_url
+    state.functions = result.functions
+    state.queues = result.queues
+    state.state_machines = result.state_machines
+    state.save()
+    _say(f"  deployed    {len(result.functions)} functions in {result.seconds:.1f} s")
+
+
+def down(quiet: bool = False) -> None:
+    state = CloudState.load()
+    if state is None:
+        if not quiet:
+            _say("nothing is running")
+        return
+    # Reverse start order: consumers before the servers they use.
+    for part in reversed(list(state.parts.values())):
+        process.stop(part.pid)
+        if not quiet:
+            _say(f"  stopped {part.name} (pid {part.pid})")
+    (STATE_DIR / "cloud.json").unlink(missing_ok=True)
+    (STATE_DIR / "status.json").unlink(missing_ok=True)
+
+
+def _healthy(state: CloudState, part: PartState) -> bool:
+    from localcloud.servers import kafka, opensearch
+
+    probes: dict[str, Callable[[int], bool]] = {
+        "postgres": postgres.is_ready, "redis": redis.is_ready, "clickhouse": clickhouse.is_ready,
+        "ministack": ministack.is_ready, "kafka": kafka.is_ready, "opensearch": opensearch.is_ready,
+    }
+    probe = probes.get(part.name)
+    return process.alive(part.pid) and (probe is None or part.port is None or probe(part.port))
+
+
+def write_status(state: CloudState) -> list[dict[str, Any]]:
+    rows = []
+    for part in state.parts.values():
+        healthy = _healthy(state, part)
+        row = {**asdict(part), "healthy": healthy}
+        if not healthy:
+            row["log_tail"] = process.tail(Path(part.log))
+        rows.append(row)
+    api_ok = _api_ok(state.api_url)
+    rows.append({"name": "api", "url": state.api_url, "healthy": api_ok})
+    (STATE_DIR / "status.json").write_text(json.dumps({"profile": state.profile, "parts": rows}, indent=2))
+    return rows
+
+
+def _api_ok(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/v1/health", timeout=5) as r:  # noqa: S310 - loopback URL we built
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+def status() -> int:
+    state = CloudState.load()
+    if state is None:
+        _say("not running (start it with `make dev`)")
+        return 1
+    rows = write_status(state)
+    _say(f"profile: {state.profile}")
+    for row in rows:
+        mark = "ok  " if row["healthy"] else "DOWN"
+        _say(f"  {mark} {row['name']:<11} {row['url']}")
+        if not row["healthy"] and row.get("log_tail"):
+            _say("       " + row["log_tail"].replace("\n", "\n       "))
+    _say(f"status file: {STATE_DIR / 'status.json'}")
+    return 0 if all(r["healthy"] for r in rows) else 2
+
+
+def run(profile: str) -> None:
+    """`make dev`: up, then wait; Ctrl-C or SIGTERM stops everything that was started."""
+    import signal
+
+    def _term(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _term)
+    try:
+        up(profile)
+        _say("press Ctrl-C to stop")
+        while True:
+            time.sleep(5)
+            state = CloudState.load()
+            if state is None:
+                return
+            dead = [p for p in state.parts.values() if not process.alive(p.pid)]
+            for part in dead:
+                _say(f"{part.name} died; last lines of {part.log}:\n{process.tail(Path(part.log))}")
+            if dead:
+                raise SystemExit(1)
+    except KeyboardInterrupt:
+        _say("\nstopping")
+    finally:
+        down()

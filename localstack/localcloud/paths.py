@@ -1,0 +1,11 @@
+"""Where the local cloud keeps things: caches survive `down`, state is per checkout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE_DIR = Path(os.environ.get("ALGOARTS_CACHE", ROOT / ".cache"))
+STATE_DIR = Path(os.environ.get("ALGOARTS_STATE", ROOT / ".state" / "local"))
+TEMPLATE = ROOT / "template.yaml"

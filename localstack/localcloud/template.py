@@ -1,0 +1,105 @@
+"""Reading template.yaml: CloudFormation's short-form tags kept as plain {"Fn::X": ...} data.
+
+The local cloud learns everything from the template (functions, their HTTP routes, their Kafka
+sources and on-failure destinations), so the template stays the one description of the system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.load(path.read_text("utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    assert isinstance(data, dict)
+    return data
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    function: str  # logical id
+    method: str
+    path: str  # SAM form, /v1/companies/{company_id}; "$default" for the catch-all
+
+    @property
+    def route_key(self) -> str:
+        return "$default" if self.path == "$default" else f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class KafkaSource:
+    function: str  # logical id
+    topics: tuple[str, ...]
+    group: str
+    batch_size: int
+    starting_position: str
+    on_failure: str | None  # logical id of the SQS queue
+
+
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: res
+        for name, res in template["Resources"].items()
+        if res["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def http_routes(template: dict[str, Any]) -> list[HttpRoute]:
+    routes = []
+    for name, res in functions(template).items():
+        for event in res["Properties"].get("Events", {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            props = event.get("Properties", {})
+            if "Path" not in props:
+                routes.append(HttpRoute(name, "ANY", "$default"))
+            else:
+                routes.append(HttpRoute(name, props["Method"].upper(), props["Path"]))
+    return routes
+
+
+def kafka_sources(template: dict[str, Any]) -> list[KafkaSource]:
+    sources = []
+    for name, res in functions(template).items():
+        for event in res["Properties"].get("Events", {}).values():
+            if event["Type"] not in {"SelfManagedKafka", "MSK"}:
+                continue
+            props = event["Properties"]
+            destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            queue = destination["Fn::GetAtt"][0] if isinstance(destination, dict) else None
+            sources.append(
+                KafkaSource(
+                    function=name,
+                    topics=tuple(props["Topics"]),
+                    group=props.get("ConsumerGroupId", name),
+                    batch_size=int(props.get("BatchSize", 100)),
+                    starting_position=props.get("StartingPosition", "TRIM_HORIZON"),
+                    on_failure=queue,
+                )
+            )
+    return sources

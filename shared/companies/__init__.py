@@ -1,0 +1,1 @@
+"""Companies context: the catalog every other part reads."""

@@ -1,0 +1,88 @@
+"""OpenSearch `companies` index with Russian morphology, behind a versioned alias.
+
+Documents use external versioning (the aggregate version), so OpenSearch itself refuses a stale
+write: repeated or reordered events cannot move the index backwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.companies.model import Company, SearchHit
+
+ALIAS = "companies"
+INDEX_V1 = "companies_v1"
+
+MAPPING: dict[str, Any] = {
+    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+    "mappings": {
+        "properties": {
+            "name": {"type": "text", "analyzer": "russian", "fields": {"raw": {"type": "keyword"}}},
+            "description": {"type": "text", "analyzer": "russian"},
+            "industry": {"type": "keyword"},
+            "business_model": {"type": "keyword"},
+            "headquarters_city": {"type": "keyword"},
+            "integrations": {"type": "keyword"},
+            "slug": {"type": "keyword"},
+            "version": {"type": "integer"},
+        }
+    },
+}
+
+
+class OpenSearchIndex:
+    backend = "opensearch"
+
+    def __init__(self, url: str) -> None:
+        from opensearchpy import OpenSearch
+
+        self._client = OpenSearch(hosts=[url], timeout=5)
+        self._ready = False
+
+    def ensure_index(self) -> None:
+        if self._ready:
+            return
+        if not self._client.indices.exists_alias(name=ALIAS):
+            if not self._client.indices.exists(index=INDEX_V1):
+                self._client.indices.create(index=INDEX_V1, body=MAPPING)
+            self._client.indices.put_alias(index=INDEX_V1, name=ALIAS)
+        self._ready = True
+
+    def upsert(self, company: Company) -> bool:
+        from opensearchpy.exceptions import ConflictError
+
+        self.ensure_index()
+        try:
+            self._client.index(
+                index=ALIAS,
+                id=str(company.id),
+                body=company.model_dump(mode="json"),
+                version=company.version,
+                version_type="external",
+                refresh=True,
+            )
+        except ConflictError:
+            return False
+        return True
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        self.ensure_index()
+        body = {
+            "size": limit,
+            "query": {
+                "multi_match": {
+                    "query": query,
+                    "fields": ["name^3", "description"],
+                    "fuzziness": "AUTO",
+                }
+            },
+        }
+        result = self._client.search(index=ALIAS, body=body)
+        return [
+            SearchHit(id=h["_id"], name=h["_source"]["name"], industry=h["_source"]["industry"], score=h["_score"])
+            for h in result["hits"]["hits"]
+        ]
+
+    def ping(self) -> None:
+        if not self._client.ping():
+            raise ConnectionError("OpenSearch did not answer ping")

@@ -1,0 +1,63 @@
+"""One settings model for every function, read from environment variables at cold start.
+
+A missing or malformed variable fails the cold start with a message naming the variable, so a
+misconfigured deployment is caught on its first request rather than deep inside a handler.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "ALGOARTS_"
+
+
+class SettingsError(RuntimeError):
+    """Raised at cold start when configuration is unusable; the message names each variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True, env_ignore_empty=True)
+
+    stage: Literal["local", "dev", "prod"] = "local"
+    database_url: str = Field(pattern=r"^postgres(ql)?://")
+    redis_url: str = Field(pattern=r"^rediss?://")
+    # "postgres": the embedded profile's search table; "opensearch": the full profile and the cloud.
+    search_backend: Literal["postgres", "opensearch"] = "postgres"
+    opensearch_url: str | None = Field(default=None, pattern=r"^https?://")
+    clickhouse_url: str | None = Field(default=None, pattern=r"^https?://")
+    # "kafka": the relay publishes to Kafka; "direct": the local cloud hands events to functions.
+    event_bus: Literal["kafka", "direct"] = "direct"
+    kafka_bootstrap: str | None = None
+    cache_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
+
+    def require(self, name: str) -> str:
+        """Value of an optional setting that the chosen adapter needs."""
+        value = getattr(self, name)
+        if not value:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} is required (stage={self.stage})")
+        return str(value)
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        var = ENV_PREFIX + "_".join(str(p) for p in item["loc"]).upper()
+        parts.append(f"{var}: {item['msg']}")
+    return "invalid configuration: " + "; ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        settings = Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+    if settings.search_backend == "opensearch":
+        settings.require("opensearch_url")
+    if settings.event_bus == "kafka":
+        settings.require("kafka_bootstrap")
+    return settings
