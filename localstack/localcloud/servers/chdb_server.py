@@ -62,7 +62,7 @@ from urllib.parse import parse_qsl, urlsplit
 LOG = logging.getLogger("chdb_server")
 
 HOST = "127.0.0.1"
-PASSWORD_ENV = "CHDB_SERVER_PASSWORD"
+PASSWORD_ENV = "CHDB_SERVER_PASSWORD"  # noqa: S105 - the variable name, not a password
 
 # ClickHouse error codes used for errors raised by this server itself.
 CODE_STD_EXCEPTION = 1001
@@ -117,8 +117,11 @@ CONTENT_TYPES = {
     "JSONCOMPACT": "application/json; charset=UTF-8",
     "CSV": "text/csv; charset=UTF-8",
 }
-BINARY_FORMATS = frozenset({"NATIVE", "ROWBINARY", "ROWBINARYWITHNAMESANDTYPES", "ARROW", "ARROWSTREAM", "PARQUET", "ORC", "RAWBLOB"})
+BINARY_FORMATS = frozenset(
+    {"NATIVE", "ROWBINARY", "ROWBINARYWITHNAMESANDTYPES", "ARROW", "ARROWSTREAM", "PARQUET", "ORC", "RAWBLOB"}
+)
 
+_QUERY_STRING_RE = re.compile(r"\?[^\s'\"]*")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _CODE_RE = re.compile(r"Code: (\d+)\. ")
 _TRAILING_FORMAT_RE = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*\Z", re.IGNORECASE)
@@ -154,12 +157,34 @@ def _http_status(code: int) -> int:
         return 403
     if code in (60, 81, 47, 46):  # unknown table / database / identifier / function
         return 404
-    if code in (CODE_SYNTAX_ERROR, 27, 26, 6, 33, 53, 36, 38, 41, 43, 44, 69, 72, 70, 117, CODE_UNKNOWN_SETTING):
+    if code in (
+        CODE_SYNTAX_ERROR,
+        27,
+        26,
+        6,
+        33,
+        53,
+        36,
+        38,
+        41,
+        43,
+        44,
+        69,
+        72,
+        70,
+        117,
+        CODE_UNKNOWN_SETTING,
+    ):
         return 400
     return 500
 
 
-SUMMARY_STATS = (("read_rows", "rows_read"), ("read_bytes", "bytes_read"), ("written_rows", "rows_written"), ("written_bytes", "bytes_written"))
+SUMMARY_STATS = (
+    ("read_rows", "rows_read"),
+    ("read_bytes", "bytes_read"),
+    ("written_rows", "rows_written"),
+    ("written_bytes", "bytes_written"),
+)
 
 
 def _stat(result: Any, name: str) -> int:
@@ -184,6 +209,32 @@ def first_keyword(sql: str) -> str:
     return match.group(1).upper() if match else ""
 
 
+def _skip_blanks(text: bytes, pos: int) -> int:
+    """Index of the first non-whitespace byte at or after pos."""
+    while pos < len(text) and text[pos] in b" \t\r\n\f":
+        pos += 1
+    return pos
+
+
+def _skip_quoted(text: bytes, pos: int) -> int:
+    """Index just past the quoted token ('...', "..." or `...`) starting at pos."""
+    quote, end = text[pos], pos + 1
+    while end < len(text) and text[end] != quote:
+        end += 2 if text[end] == 0x5C else 1  # backslash escapes the next byte
+    return end + 1
+
+
+def _data_start(text: bytes, pos: int) -> int:
+    """Where inline data begins after a format name: past blanks, then one line break."""
+    while pos < len(text) and text[pos] in b" \t\f":
+        pos += 1
+    if text[pos : pos + 1] == b"\r":
+        pos += 1
+    if text[pos : pos + 1] == b"\n":
+        pos += 1
+    return pos
+
+
 def split_insert(text: bytes) -> tuple[str, str, int] | None:
     """Split ``INSERT INTO ... FORMAT <fmt><data>`` into (statement, format, data offset).
 
@@ -192,37 +243,17 @@ def split_insert(text: bytes) -> tuple[str, str, int] | None:
     the word FORMAT are not mistaken for the clause; data starts after the format
     name, skipping blanks and one line break, as in ClickHouse.
     """
-    n = len(text)
-    pos = 0
-
-    def skip_ws(p: int) -> int:
-        while p < n and text[p] in b" \t\r\n\f":
-            p += 1
-        return p
-
-    pos = skip_ws(pos)
-    match = _WORD_RE.match(text, pos)
+    match = _WORD_RE.match(text, _skip_blanks(text, 0))
     if not match or match.group().upper() != b"INSERT":
         return None
-    pos = match.end()
-    depth = 0
-    while True:
-        pos = skip_ws(pos)
-        if pos >= n:
-            return None
-        ch = text[pos]
-        if ch in b"'\"`":
-            end = pos + 1
-            while end < n and text[end] != ch:
-                end += 2 if text[end] == 0x5C else 1  # backslash escapes
-            pos = end + 1
+    pos, depth = match.end(), 0
+    while (pos := _skip_blanks(text, pos)) < len(text):
+        ch = text[pos : pos + 1]
+        if ch in (b"'", b'"', b"`"):
+            pos = _skip_quoted(text, pos)
             continue
-        if ch == 0x28:  # (
-            depth += 1
-            pos += 1
-            continue
-        if ch == 0x29:  # )
-            depth -= 1
+        if ch in (b"(", b")"):
+            depth += 1 if ch == b"(" else -1
             pos += 1
             continue
         match = _WORD_RE.match(text, pos)
@@ -233,19 +264,65 @@ def split_insert(text: bytes) -> tuple[str, str, int] | None:
         if depth == 0 and word in (b"VALUES", b"SELECT", b"WITH"):
             return None
         if depth == 0 and word == b"FORMAT":
-            statement = text[:pos].decode("utf-8").strip()
-            fmt_match = _WORD_RE.match(text, skip_ws(match.end()))
+            fmt_match = _WORD_RE.match(text, _skip_blanks(text, match.end()))
             if not fmt_match:
                 raise ServerError(CODE_SYNTAX_ERROR, "Syntax error: expected a format name after FORMAT", 400)
-            data = fmt_match.end()
-            while data < n and text[data] in b" \t\f":
-                data += 1
-            if data < n and text[data] == 0x0D:
-                data += 1
-            if data < n and text[data] == 0x0A:
-                data += 1
-            return statement, fmt_match.group().decode("ascii"), data
+            statement = text[:pos].decode("utf-8").strip()
+            return statement, fmt_match.group().decode("ascii"), _data_start(text, fmt_match.end())
         pos = match.end()
+    return None
+
+
+def parse_statement(query_param: str, body: bytes) -> tuple[str, tuple[str, str] | None, bytes]:
+    """Apply ClickHouse's HTTP rule (SQL = ``query`` parameter + newline + body) and
+    return (sql, (insert statement, format) or None, insert data)."""
+    query = query_param.encode("utf-8")
+    if query:
+        head = query + b"\n"
+        insert = split_insert(head)
+        if insert:
+            rest = head[insert[2] :]
+            return insert[0], (insert[0], insert[1]), (rest + body if rest else body)
+    elif body:
+        insert = split_insert(body[: 1 << 16])
+        if insert:
+            return insert[0], (insert[0], insert[1]), body[insert[2] :]
+    text = (query + b"\n" + body) if query and body else (query or body)
+    if not text.strip():
+        raise ServerError(CODE_SYNTAX_ERROR, "Empty query", 400)
+    try:
+        return text.decode("utf-8"), None, b""
+    except UnicodeDecodeError:
+        raise ServerError(CODE_SYNTAX_ERROR, "Query is not valid UTF-8", 400) from None
+
+
+def check_readonly(sql: str, readonly: int) -> None:
+    """Emulate ClickHouse's readonly modes (1: reads only, 2: reads and SET)."""
+    if not readonly:
+        return
+    keyword = first_keyword(sql)
+    if keyword in READ_ONLY_KEYWORDS or (readonly == 2 and keyword == "SET"):
+        return
+    raise ServerError(CODE_READONLY, "Cannot execute query in readonly mode. (READONLY)", 403)
+
+
+def response_headers(
+    query_id: str, fmt: str, summary: dict[str, int], elapsed: float, size: int
+) -> dict[str, str]:
+    """ClickHouse-style response headers (clickhouse-connect reads the summary and format)."""
+    summary_text = {k: str(v) for k, v in summary.items()}
+    summary_text.update(
+        total_rows_to_read="0", result_rows="0", result_bytes=str(size), elapsed_ns=str(int(elapsed * 1e9))
+    )
+    upper = fmt.upper()
+    default_type = "application/octet-stream" if upper in BINARY_FORMATS else "text/plain; charset=UTF-8"
+    return {
+        "X-ClickHouse-Query-Id": query_id,
+        "X-ClickHouse-Server-Display-Name": "chdb-server",
+        "X-ClickHouse-Summary": json.dumps(summary_text, separators=(",", ":")),
+        "X-ClickHouse-Format": fmt,
+        "Content-Type": CONTENT_TYPES.get(upper, default_type),
+    }
 
 
 class ChdbBackend:
@@ -264,7 +341,8 @@ class ChdbBackend:
             raise ValueError("data path must not contain '?' (chdb reads it as connection options)")
         os.makedirs(self.path, exist_ok=True)
         self.lock = threading.Lock()
-        self.session: Any = Session(self.path)
+        session_class: Any = Session  # chdb is untyped
+        self.session: Any = session_class(self.path)
         self.tmpdir = tempfile.mkdtemp(prefix="chdb-server-")
         self._applied: dict[str, str | None] = {}
         self._database: str | None = None
@@ -275,7 +353,8 @@ class ChdbBackend:
 
     def _scalar(self, sql: str) -> str:
         """Run a one-value query and return it as text."""
-        return self.session.query(sql, "TSVRaw").bytes().decode().strip()
+        raw: bytes = self.session.query(sql, "TSVRaw").bytes()
+        return raw.decode().strip()
 
     def close(self) -> None:
         """Close the session (flushes chdb state) and remove scratch files."""
@@ -293,12 +372,16 @@ class ChdbBackend:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            sql = f"SELECT raw FROM file({_quote_literal(tmp)}, 'RawBLOB', 'raw String', {_quote_literal(method)}) FORMAT RawBLOB"
+            source = f"file({_quote_literal(tmp)}, 'RawBLOB', 'raw String', {_quote_literal(method)})"
+            sql = f"SELECT raw FROM {source} FORMAT RawBLOB"
             try:
-                return self.session.query(sql, "RawBLOB").bytes()
+                raw: bytes = self.session.query(sql, "RawBLOB").bytes()
+                return raw
             except RuntimeError as exc:
                 err = _error_from_chdb(exc)
-                raise ServerError(CODE_CANNOT_DECOMPRESS, f"Cannot decompress {method} body: {err}", 400) from None
+                raise ServerError(
+                    CODE_CANNOT_DECOMPRESS, f"Cannot decompress {method} body: {err}", 400
+                ) from None
         finally:
             os.unlink(tmp)
 
@@ -401,9 +484,9 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
 
     # -- plumbing -------------------------------------------------------------
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base class signature
-        """Log without the query string: it can carry SQL data or a password parameter."""
-        LOG.debug("%s %s", self.address_string(), format % args)
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log without query strings: they can carry SQL data or a password parameter."""
+        LOG.debug("%s %s", self.address_string(), _QUERY_STRING_RE.sub("?...", format % args))
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Log method, path (no query string) and status only."""
@@ -427,11 +510,12 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
                 self.rfile.readline(3)  # CRLF after chunk
             return b"".join(parts)
         length = int(self.headers.get("Content-Length") or 0)
-        if discard:
-            while length > 0:
-                length -= len(self.rfile.read(min(length, 1 << 20)) or b"x" * length)
-            return b""
-        return self.rfile.read(length) if length else b""
+        if not discard:
+            return self.rfile.read(length) if length else b""
+        while length > 0:
+            got = len(self.rfile.read(min(length, 1 << 20)))
+            length = length - got if got else 0  # 0 bytes: the client went away
+        return b""
 
     def _send(self, status: int, body: bytes | memoryview, headers: dict[str, str] | None = None) -> None:
         """Send a complete response with Content-Length so the connection can be reused."""
@@ -477,7 +561,7 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
 
     # -- HTTP verbs -----------------------------------------------------------
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         """Health endpoints, or a (read-only, as in ClickHouse) query."""
         split = urlsplit(self.path)
         if split.path in ("/ping", "/replicas_status") or (split.path == "/" and "query=" not in split.query):
@@ -486,7 +570,7 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
             return
         self._handle_query(readonly_method=True)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:
         """A query or insert."""
         self._handle_query(readonly_method=False)
 
@@ -507,14 +591,17 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
             )
         if split.path != "/":
             self._read_body(discard=True)
-            self._send_error(ServerError(CODE_NOT_IMPLEMENTED, f"There is no handle {split.path}", 404), query_id)
+            self._send_error(
+                ServerError(CODE_NOT_IMPLEMENTED, f"There is no handle {split.path}", 404), query_id
+            )
             return
         if not self._authenticated(params):
             self._read_body(discard=True)
+            user = params.get("user") or self.headers.get("X-ClickHouse-User") or "default"
             self._send_error(
                 ServerError(
                     CODE_AUTHENTICATION_FAILED,
-                    f"{params.get('user') or self.headers.get('X-ClickHouse-User') or 'default'}: Authentication failed: "
+                    f"{user}: Authentication failed: "
                     "password is incorrect, or there is no user with such name. (AUTHENTICATION_FAILED)",
                     403,
                 ),
@@ -533,6 +620,7 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
             return
         except Exception as exc:  # never let a handler thread die silently
             LOG.exception("unexpected error")
+            self.close_connection = True  # the body may be half read
             self._send_error(ServerError(CODE_STD_EXCEPTION, f"{type(exc).__name__}: {exc}", 500), query_id)
             return
         self._send(status, payload, headers)
@@ -540,22 +628,37 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
     def _unpack_body(self, body: bytes, params: dict[str, str]) -> tuple[bytes, dict[str, str]]:
         """Undo Content-Encoding and merge multipart form fields into the parameters."""
         if params.get("decompress") not in (None, "", "0"):
-            raise ServerError(CODE_NOT_IMPLEMENTED, "decompress=1 (ClickHouse-native compressed body) is not supported; use Content-Encoding", 400)
+            raise ServerError(
+                CODE_NOT_IMPLEMENTED,
+                "decompress=1 (ClickHouse-native compressed body) is not supported; use Content-Encoding",
+                400,
+            )
         if params.get("compress") not in (None, "", "0"):
-            raise ServerError(CODE_NOT_IMPLEMENTED, "compress=1 (ClickHouse-native compressed response) is not supported", 400)
+            raise ServerError(
+                CODE_NOT_IMPLEMENTED,
+                "compress=1 (ClickHouse-native compressed response) is not supported",
+                400,
+            )
         encoding = self.headers.get("Content-Encoding", "").strip().lower()
         if encoding and encoding != "identity" and body:
             body = self._decompress(body, encoding)
         ctype = self.headers.get("Content-Type", "")
         if ctype.lower().startswith("multipart/form-data"):
-            message = BytesParser(policy=HTTP_POLICY).parsebytes(b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + body)
+            message = BytesParser(policy=HTTP_POLICY).parsebytes(
+                b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + body
+            )
             params = dict(params)
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 if part.get_filename() is not None:
-                    raise ServerError(CODE_NOT_IMPLEMENTED, "External data (temporary tables sent as files) is not supported", 400)
-                if name:
-                    params[str(name)] = part.get_payload(decode=True).decode("utf-8")
+                    raise ServerError(
+                        CODE_NOT_IMPLEMENTED,
+                        "External data (temporary tables sent as files) is not supported",
+                        400,
+                    )
+                payload = part.get_payload(decode=True)
+                if name and isinstance(payload, bytes):
+                    params[str(name)] = payload.decode("utf-8")
             body = b""
         return body, params
 
@@ -571,42 +674,18 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
             if encoding == "bz2":
                 return bz2.decompress(body)
         except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
-            raise ServerError(CODE_CANNOT_DECOMPRESS, f"Cannot decompress {encoding} body: {exc}", 400) from None
+            raise ServerError(
+                CODE_CANNOT_DECOMPRESS, f"Cannot decompress {encoding} body: {exc}", 400
+            ) from None
         if encoding in ("lz4", "zstd", "br"):
             with self.backend.lock:
                 return self.backend.decompress_with_chdb(body, encoding)
         raise ServerError(CODE_NOT_IMPLEMENTED, f"Unknown Content-Encoding: {encoding}", 400)
 
-    def _execute(self, request: Request, query_id: str) -> tuple[int, bytes | memoryview, dict[str, str]]:
+    def _execute(self, request: Request, query_id: str) -> tuple[int, bytes, dict[str, str]]:
         """Run the request's statement in chdb and build the response."""
-        headers = {"X-ClickHouse-Query-Id": query_id, "X-ClickHouse-Server-Display-Name": "chdb-server"}
-        query = request.query_param.encode("utf-8")
-        insert: tuple[str, str, int] | None = None
-        data: bytes = b""
-        if query:
-            head = query + b"\n"
-            insert = split_insert(head)
-            if insert:
-                rest = head[insert[2] :]
-                data = rest + request.body if rest else request.body
-        elif request.body:
-            insert = split_insert(request.body[: 1 << 16])
-            if insert:
-                data = request.body[insert[2] :]
-        if insert is None:
-            text = (query + b"\n" + request.body) if query and request.body else (query or request.body)
-            if not text.strip():
-                raise ServerError(CODE_SYNTAX_ERROR, "Empty query", 400)
-            try:
-                sql = text.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ServerError(CODE_SYNTAX_ERROR, "Query is not valid UTF-8", 400) from None
-        else:
-            sql = insert[0]
-        keyword = first_keyword(sql)
-        if request.readonly and keyword not in READ_ONLY_KEYWORDS and not (request.readonly == 2 and keyword == "SET"):
-            raise ServerError(CODE_READONLY, "Cannot execute query in readonly mode. (READONLY)", 403)
-
+        sql, insert, data = parse_statement(request.query_param, request.body)
+        check_readonly(sql, request.readonly)
         backend = self.backend
         with backend.lock:
             if backend.session is None:
@@ -615,28 +694,20 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
             try:
                 backend.sync_state(request.database, request.settings)
                 if insert is not None:
-                    written_rows, written_bytes = backend.insert(insert[0], insert[1], data)
-                    elapsed = time.perf_counter() - started
-                    summary = {"read_rows": 0, "read_bytes": 0, "written_rows": written_rows, "written_bytes": written_bytes}
-                    payload: bytes | memoryview = b""
-                    fmt = request.default_format
+                    rows, size = backend.insert(insert[0], insert[1], data)
+                    summary = {"read_rows": 0, "read_bytes": 0, "written_rows": rows, "written_bytes": size}
+                    payload, fmt = b"", request.default_format
                 else:
                     match = _TRAILING_FORMAT_RE.search(sql)
                     fmt = match.group(1) if match else request.default_format
                     res = backend.run(sql, fmt, request.query_params)
                     backend.note_statement(sql)
-                    elapsed = time.perf_counter() - started
                     payload = res.bytes()
                     summary = {name: _stat(res, attr) for name, attr in SUMMARY_STATS}
             except RuntimeError as exc:  # ChdbError and send_insert errors are RuntimeErrors
                 raise _error_from_chdb(exc) from None
-        summary_text = {k: str(v) for k, v in summary.items()}
-        summary_text.update(total_rows_to_read="0", result_rows="0", result_bytes=str(len(payload)), elapsed_ns=str(int(elapsed * 1e9)))
-        headers["X-ClickHouse-Summary"] = json.dumps(summary_text, separators=(",", ":"))
-        headers["X-ClickHouse-Format"] = fmt
-        upper = fmt.upper()
-        headers["Content-Type"] = CONTENT_TYPES.get(upper, "application/octet-stream" if upper in BINARY_FORMATS else "text/plain; charset=UTF-8")
-        return 200, payload, headers
+            elapsed = time.perf_counter() - started
+        return 200, payload, response_headers(query_id, fmt, summary, elapsed, len(payload))
 
 
 class ChdbHTTPServer(ThreadingHTTPServer):
@@ -646,12 +717,18 @@ class ChdbHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(path: str, port: int, password: str, username: str = "default") -> tuple[ChdbHTTPServer, ChdbBackend]:
+def make_server(
+    path: str, port: int, password: str, username: str = "default"
+) -> tuple[ChdbHTTPServer, ChdbBackend]:
     """Open the chdb data folder and bind the HTTP server on 127.0.0.1:port (0 picks a port)."""
     if not password:
         raise ValueError(f"a password is required (--password or {PASSWORD_ENV})")
     backend = ChdbBackend(path)
-    handler = type("BoundChdbHTTPHandler", (ChdbHTTPHandler,), {"backend": backend, "password": password, "username": username})
+    handler = type(
+        "BoundChdbHTTPHandler",
+        (ChdbHTTPHandler,),
+        {"backend": backend, "password": password, "username": username},
+    )
     try:
         server = ChdbHTTPServer((HOST, port), handler)
     except BaseException:
@@ -676,13 +753,21 @@ def is_ready(port: int) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: serve until SIGTERM/SIGINT, then close chdb cleanly."""
     parser = argparse.ArgumentParser(description="ClickHouse HTTP interface over an in-process chdb session")
-    parser.add_argument("--path", required=True, help="chdb data folder (created if missing; locked while running)")
+    parser.add_argument(
+        "--path", required=True, help="chdb data folder (created if missing; locked while running)"
+    )
     parser.add_argument("--port", type=int, required=True, help="TCP port on 127.0.0.1 (0 picks a free one)")
     parser.add_argument("--user", default="default", help="user name clients must present (default: default)")
-    parser.add_argument("--password", default=None, help=f"password; prefer the {PASSWORD_ENV} environment variable")
+    parser.add_argument(
+        "--password", default=None, help=f"password; prefer the {PASSWORD_ENV} environment variable"
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
     password = args.password if args.password is not None else os.environ.get(PASSWORD_ENV, "")
     if not password:
         parser.error(f"a password is required: set {PASSWORD_ENV} or pass --password")

@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make dev` (run the platform locally) and `make test` (everything CI runs).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PROFILE ?= embedded
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: dev up down status test lint checks unit integration e2e bench install system-deps openapi clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+# Java and Maven build Kafka and OpenSearch (PROFILE=full and the tests); installed when missing.
+system-deps:
+	@bash localstack/install-system-deps.sh
+
+dev: install
+	@if [ "$(PROFILE)" = full ]; then $(MAKE) --no-print-directory system-deps; fi
+	$(BIN)/algoarts local run --profile $(PROFILE)
+
+up: install
+	$(BIN)/algoarts local up --profile $(PROFILE)
+down:
+	$(BIN)/algoarts local down
+status:
+	$(BIN)/algoarts local status
+
+openapi: install
+	$(BIN)/algoarts openapi --write
+
+test: install system-deps
+	@bash tests/run_tiers.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared localstack/localcloud functions tests
+
+checks: install
+	@bash tests/checks/run_checks.sh
+
+unit integration e2e: install
+	$(BIN)/pytest tests/$@ -q
+
+bench: install
+	@for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	-$(BIN)/algoarts local down
+	rm -rf .state .aws-sam

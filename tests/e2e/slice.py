@@ -1,0 +1,73 @@
+"""The checks one slice through every hop must pass, whichever profile serves it."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+PROBLEM = "application/problem+json"
+
+
+def wait_for(predicate: Any, timeout: float = 2.0, interval: float = 0.05) -> float:
+    """Seconds until predicate() is truthy; fails after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(interval)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+def create_company(http: httpx.Client, **fields: Any) -> dict[str, Any]:
+    body = {"name": f"Тест {uuid.uuid4().hex[:6]}", "industry": "fintech", **fields}
+    response = http.post("/v1/companies", json=body)
+    assert response.status_code == 201, response.text
+    assert response.headers["location"] == f"/v1/companies/{response.json()['id']}"
+    return dict(response.json())
+
+
+def search_ids(http: httpx.Client, query: str) -> set[str]:
+    response = http.get("/v1/search", params={"q": query})
+    assert response.status_code == 200, response.text
+    return {hit["id"] for hit in response.json()["hits"]}
+
+
+def company_is_searchable_within_two_seconds(http: httpx.Client, backend: str) -> None:
+    unique = uuid.uuid4().hex[:8]
+    company = create_company(
+        http,
+        name=f"Платёжный шлюз {unique}",
+        description=f"Платежные сервисы и эквайринг для интернет-магазинов {unique}",
+    )
+    elapsed = wait_for(lambda: company["id"] in search_ids(http, f"платёжный сервис {unique}"))
+    assert elapsed < 2.0
+    assert http.get("/v1/search", params={"q": unique}).json()["backend"] == backend
+
+
+def errors_are_problem_json(http: httpx.Client) -> None:
+    unknown = http.get("/v1/no-such-thing")
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == PROBLEM
+    malformed = http.post("/v1/companies", content=b'{"name": ', headers={"content-type": "application/json"})
+    assert malformed.status_code == 400
+    assert malformed.headers["content-type"] == PROBLEM
+    invalid = http.post("/v1/companies", json={"name": "Ok name", "industry": "Not Valid"})
+    assert invalid.status_code == 422
+    assert [e["field"] for e in invalid.json()["errors"]] == ["industry"]
+    missing = http.get(f"/v1/companies/{uuid.uuid4()}")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == PROBLEM
+
+
+def dead_letter_messages(boto: Any, queue_url: str, timeout: float = 20.0) -> list[dict[str, Any]]:
+    sqs = boto.client("sqs")
+    deadline = time.monotonic() + timeout
+    found: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not found:
+        reply = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        found = [json.loads(m["Body"]) for m in reply.get("Messages", [])]
+    return found

@@ -1,0 +1,127 @@
+"""Every hop of the slice on the embedded profile: gateway, functions, Postgres, outbox, relay,
+projection into Redis and the Postgres search table, the state machine, dead letters, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import psycopg
+import redis as redis_lib
+import slice as checks
+from conftest import Cloud
+
+from localcloud.runtime import load_secrets
+from localcloud.servers import postgres, redis
+
+
+def test_health_reports_every_dependency(embedded: Cloud) -> None:
+    response = embedded.http.get("/v1/health")
+    assert response.status_code == 200, response.text
+    states = {d["name"]: d["status"] for d in response.json()["dependencies"]}
+    assert states == {"postgres": "ok", "redis": "ok", "search:postgres": "ok", "clickhouse": "ok", "kafka": "disabled"}
+
+
+def test_sample_data_was_loaded_through_the_api(embedded: Cloud) -> None:
+    assert embedded.http.get("/v1/companies/platyozhpro").json()["name"] == "ПлатёжПро"
+    assert checks.search_ids(embedded.http, "склад маркетплейсов")
+
+
+def test_created_company_reads_back_by_id_and_slug(embedded: Cloud) -> None:
+    company = checks.create_company(embedded.http, name="Облако Касс", description="Онлайн-кассы")
+    by_id = embedded.http.get(f"/v1/companies/{company['id']}")
+    assert by_id.status_code == 200
+    assert by_id.json() == company
+    by_slug = embedded.http.get(f"/v1/companies/{company['slug']}")
+    assert by_slug.json()["id"] == company["id"]
+
+
+def test_write_stores_event_and_outbox_in_one_transaction(embedded: Cloud) -> None:
+    company = checks.create_company(embedded.http)
+    port = embedded.state.parts["postgres"].port
+    assert port is not None
+    with psycopg.connect(postgres.url(port, load_secrets(embedded.state_dir)["postgres"])) as conn:
+        event = conn.execute(
+            "SELECT event_type, version FROM company_events WHERE aggregate_id = %s", (company["id"],)
+        ).fetchall()
+        outbox = conn.execute(
+            "SELECT topic, message_key FROM outbox WHERE message_key = %s", (company["id"],)
+        ).fetchall()
+    assert event == [("company.created", 1)]
+    assert outbox == [("company.events", company["id"])]
+
+
+def test_projection_caches_the_company_in_redis(embedded: Cloud) -> None:
+    company = checks.create_company(embedded.http)
+    port = embedded.state.parts["redis"].port
+    client = redis_lib.Redis.from_url(redis.url(port or 0, load_secrets(embedded.state_dir)["redis"]))
+    checks.wait_for(lambda: client.hget(f"company:{company['id']}", "version") == b"1")
+
+
+def test_company_is_searchable_within_two_seconds(embedded: Cloud) -> None:
+    checks.company_is_searchable_within_two_seconds(embedded.http, backend="postgres")
+
+
+def test_errors_are_problem_json(embedded: Cloud) -> None:
+    checks.errors_are_problem_json(embedded.http)
+
+
+def test_openapi_and_docs_are_served(embedded: Cloud) -> None:
+    document = embedded.http.get("/v1/openapi.json").json()
+    assert "/v1/companies/{company_id}" in document["paths"]
+    page = embedded.http.get("/v1/docs")
+    assert page.status_code == 200
+    assert "openapi.json" in page.text
+
+
+def test_state_machine_runs_the_selfcheck_function(embedded: Cloud) -> None:
+    sfn = embedded.boto().client("stepfunctions")
+    arn = embedded.state.state_machines["SelfCheckStateMachine"]
+    execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+    deadline = time.monotonic() + 30
+    while (desc := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert desc["status"] == "SUCCEEDED", desc
+    report = json.loads(desc["output"])
+    assert report["status"] == "ok"
+    assert {d["name"] for d in report["dependencies"]} >= {"postgres", "redis", "clickhouse"}
+
+
+def test_poison_event_goes_to_the_dead_letter_queue_with_the_reason(embedded: Cloud) -> None:
+    port = embedded.state.parts["postgres"].port
+    assert port is not None
+    poison_id = str(uuid.uuid4())
+    envelope = {
+        "event_id": str(uuid.uuid4()), "event_type": "company.exploded", "aggregate_type": "company",
+        "aggregate_id": poison_id, "version": 1, "timestamp": "2026-11-24T10:00:00Z", "payload": {},
+    }
+    with psycopg.connect(postgres.url(port, load_secrets(embedded.state_dir)["postgres"])) as conn:
+        conn.execute(
+            "INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES (%s, 'company.events', %s, %s)",
+            (envelope["event_id"], poison_id, json.dumps(envelope)),
+        )
+    queue = embedded.state.queues["ProjectCompanyDeadLetters"]
+    messages = checks.dead_letter_messages(embedded.boto(), queue)
+    assert messages, "the poison event never reached the on-failure destination"
+    dead = messages[0]
+    assert "company.exploded" in dead["responseContext"]["reason"]
+    assert dead["requestContext"]["approximateInvokeCount"] == 3
+    # The relay moved on: a company created afterwards is still projected.
+    checks.company_is_searchable_within_two_seconds(embedded.http, backend="postgres")
+
+
+def test_status_lists_every_part_healthy(embedded: Cloud) -> None:
+    result = embedded.cli("local", "status")
+    for part in ("postgres", "redis", "clickhouse", "ministack", "relay", "api"):
+        assert f"ok   {part}" in result.stdout
+    status = json.loads((embedded.state_dir / "status.json").read_text())
+    assert all(p["healthy"] for p in status["parts"])
+
+
+def test_second_up_is_harmless(embedded: Cloud) -> None:
+    before = {name: part.pid for name, part in embedded.state.parts.items()}
+    result = embedded.cli("local", "up")
+    assert "already running" in result.stdout
+    assert {name: part.pid for name, part in embedded.reload().parts.items()} == before
