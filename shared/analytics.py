@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from shared.settings import Settings
 
@@ -21,8 +21,8 @@ def clickhouse_client(settings: Settings) -> Any:
         client = _clients[url] = clickhouse_connect.get_client(
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 8123,
-            username=parts.username or "default",
-            password=parts.password or "",
+            username=unquote(parts.username or "default"),
+            password=unquote(parts.password or ""),
             database=(parts.path or "/").strip("/") or "default",
             secure=parts.scheme == "https",
             connect_timeout=3,

@@ -6,6 +6,7 @@ out-of-order or repeated projections cannot make the cache go backwards.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from shared.companies.model import Company
@@ -61,4 +62,8 @@ class CompanyCache:
 
 
 def _looks_like_uuid(value: str) -> bool:
-    return len(value) == 36 and value.count("-") == 4
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -31,6 +31,7 @@ def migrate_postgres(url: str) -> list[str]:
         )
         conn.commit()
         done = {r["name"] for r in conn.execute("SELECT name FROM schema_migrations").fetchall()}  # type: ignore[call-overload]
+        conn.commit()  # so each file below runs in a transaction of its own, not a savepoint of this one
         for name, sql in _files("postgres"):
             if name in done:
                 continue

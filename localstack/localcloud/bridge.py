@@ -11,6 +11,7 @@ import argparse
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,29 @@ from localcloud import template as tpl
 from localcloud.paths import STATE_DIR, TEMPLATE
 from localcloud.runtime import CloudState, boto_session
 from localcloud.triggers import Dispatcher, Record
+from shared.events import TOPIC_BY_AGGREGATE
 
 log = logging.getLogger("bridge")
 BATCH_WINDOW_SECONDS = 0.5
+
+
+TOPIC_PARTITIONS = 3
+
+
+def ensure_topics(bootstrap: str, topics: set[str]) -> None:
+    """Provision the topics as IaC would in the cloud, so consumers never wait on auto-creation."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    existing = set(admin.list_topics(timeout=10).topics)
+    wanted = [NewTopic(t, num_partitions=TOPIC_PARTITIONS, replication_factor=1) for t in sorted(topics - existing)]
+    for topic, future in (admin.create_topics(wanted).items() if wanted else []):
+        try:
+            future.result(timeout=10)
+        except Exception as exc:
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise
+        log.info("created topic %s", topic)
 
 
 def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Dispatcher, stop: threading.Event) -> None:
@@ -32,7 +53,7 @@ def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Dispatcher, sto
             "group.id": source.group,
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest" if source.starting_position == "TRIM_HORIZON" else "latest",
-            "allow.auto.create.topics": True,
+            "topic.metadata.refresh.interval.ms": 5000,
         }
     )
     consumer.subscribe(list(source.topics))
@@ -50,8 +71,12 @@ def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Dispatcher, sto
                 )
             if not records:
                 continue
+            started = time.monotonic()
             delivered = dispatcher.deliver(source, records)
-            log.info("%s: %d records %s", source.function, len(records), "ok" if delivered else "dead-lettered")
+            took = (time.monotonic() - started) * 1000
+            lag = time.time() * 1000 - min(r.timestamp_ms for r in records)
+            log.info("%s: %d records %s in %.0f ms (lag %.0f ms)", source.function, len(records),
+                     "ok" if delivered else "dead-lettered", took, lag)
             consumer.commit(asynchronous=False)
     finally:
         consumer.close()
@@ -72,8 +97,10 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    sources = tpl.kafka_sources(tpl.load(TEMPLATE))
+    ensure_topics(state.kafka_bootstrap, {t for s in sources for t in s.topics} | set(TOPIC_BY_AGGREGATE.values()))
     threads = []
-    for source in tpl.kafka_sources(tpl.load(TEMPLATE)):
+    for source in sources:
         dispatcher = Dispatcher(session, state.functions, state.queues, state.kafka_bootstrap)
         t = threading.Thread(target=consume, args=(source, state.kafka_bootstrap, dispatcher, stop), daemon=True)
         t.start()

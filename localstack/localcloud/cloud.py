@@ -113,6 +113,7 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
             kf = _start_server(state, "kafka", kafka, STATE_DIR / "kafka")
             os_ = _start_server(state, "opensearch", opensearch, STATE_DIR / "opensearch", user=_opensearch_user())
             state.kafka_bootstrap = f"127.0.0.1:{kf.port}"
+            _create_search_index(f"http://127.0.0.1:{os_.port}")
             params.update(SearchBackend="opensearch", EventBus="kafka", KafkaBootstrap=state.kafka_bootstrap,
                           OpenSearchUrl=f"http://127.0.0.1:{os_.port}")
         ms = _start_server(state, "ministack", ministack, STATE_DIR / "ministack")
@@ -127,6 +128,7 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
         _start_python(state, "relay", "localcloud.relay")
         if profile == "full":
             _start_python(state, "bridge", "localcloud.bridge")
+        _warm_functions(state)
         state.save()
         if seed:
             from localcloud.seed import seed_sample_data
@@ -155,6 +157,44 @@ def _migrate_clickhouse(url: str, migrate: Callable[[Any], list[str]]) -> None:
 
     settings = Settings(database_url="postgresql://x", redis_url="redis://x", clickhouse_url=url)
     migrate(clickhouse_client(settings))
+
+
+def _create_search_index(url: str) -> None:
+    """Provisioning, like migrations: the versioned index and its alias exist before any event."""
+    from shared.search.opensearch_index import OpenSearchIndex
+
+    OpenSearchIndex(url).ensure_index()
+
+
+WARMUP_HTTP_EVENT = {
+    "version": "2.0", "routeKey": "$default", "rawPath": "/_warmup", "rawQueryString": "", "headers": {},
+    "requestContext": {"http": {"method": "GET", "path": "/_warmup", "sourceIp": "127.0.0.1"},
+                       "requestId": "warmup", "stage": "$default"},
+    "isBase64Encoded": False,
+}
+WARMUP_KAFKA_EVENT = {"eventSource": "SelfManagedKafka", "records": {}}
+
+
+def _warm_functions(state: CloudState) -> None:
+    """One harmless invocation per function (a 404 for HTTP ones, an empty batch for stream ones),
+    so `ready` means warm, as provisioned concurrency would in the cloud."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from localcloud import template as tpl
+
+    template = tpl.load(TEMPLATE)
+    http = {r.function for r in tpl.http_routes(template)}
+    stream = {s.function for s in tpl.kafka_sources(template)}
+    lam = boto_session(state.endpoint).client("lambda")
+
+    def warm(function: str) -> None:
+        event = WARMUP_HTTP_EVENT if function in http else WARMUP_KAFKA_EVENT if function in stream else {}
+        response = lam.invoke(FunctionName=state.functions[function], Payload=json.dumps(event).encode())
+        if response.get("FunctionError"):
+            raise process.PartFailed(f"{function} failed its warm-up: {response['Payload'].read()[:500]!r}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(warm, sorted(state.functions)))
 
 
 def _deploy(state: CloudState, parameters: dict[str, str]) -> None:

@@ -19,7 +19,30 @@ _COLUMNS = (
 )
 
 
+_SLUG_ATTEMPTS = 5
+
+
 def insert_company(
+    conn: psycopg.Connection, command: CompanyCreate, *, actor: str | None, correlation_id: str | None
+) -> tuple[Company, EventEnvelope]:
+    """The row, its first event and the outbox entry, atomically, under the first free slug.
+
+    A slug taken by a transaction that has not committed yet is invisible to `_free_slug`; our
+    insert then waits on the unique index and fails once that one commits, so the whole
+    transaction is retried and the next attempt sees the slug.
+    """
+    from psycopg import errors
+
+    for attempt in range(_SLUG_ATTEMPTS):
+        try:
+            return _insert_company_once(conn, command, actor=actor, correlation_id=correlation_id)
+        except errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != "companies_slug_key" or attempt == _SLUG_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _insert_company_once(
     conn: psycopg.Connection, command: CompanyCreate, *, actor: str | None, correlation_id: str | None
 ) -> tuple[Company, EventEnvelope]:
     company_id = uuid.uuid4()

@@ -8,20 +8,19 @@ from shared.db import connection
 _UPSERT = """
 INSERT INTO company_search (company_id, version, name, industry, document, search_vector, updated_at)
 VALUES (%(id)s, %(version)s, %(name)s, %(industry)s, %(doc)s,
-        setweight(to_tsvector('russian', translate(%(name)s, 'ёЁ', 'еЕ')), 'A') ||
-        setweight(to_tsvector('russian', translate(coalesce(%(description)s, ''), 'ёЁ', 'еЕ')), 'B'), NOW())
+        setweight(to_tsvector('russian', %(name)s), 'A') ||
+        setweight(to_tsvector('russian', coalesce(%(description)s, '')), 'B'), NOW())
 ON CONFLICT (company_id) DO UPDATE SET
     version = EXCLUDED.version, name = EXCLUDED.name, industry = EXCLUDED.industry,
     document = EXCLUDED.document, search_vector = EXCLUDED.search_vector, updated_at = NOW()
 WHERE company_search.version < EXCLUDED.version
 """
 
-# The russian snowball stemmer treats ё and е as different letters; users type either.
 _SEARCH = """
 SELECT company_id AS id, name, industry,
-       ts_rank(search_vector, websearch_to_tsquery('russian', translate(%(q)s, 'ёЁ', 'еЕ'))) + similarity(name, %(q)s) AS score
+       ts_rank(search_vector, websearch_to_tsquery('russian', %(q)s)) + similarity(name, %(q)s) AS score
 FROM company_search
-WHERE search_vector @@ websearch_to_tsquery('russian', translate(%(q)s, 'ёЁ', 'еЕ')) OR name %% %(q)s
+WHERE search_vector @@ websearch_to_tsquery('russian', %(q)s) OR name %% %(q)s
 ORDER BY score DESC, name
 LIMIT %(limit)s
 """

@@ -59,11 +59,11 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[C
         run_cli(state_dir, "local", "down", check=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     yield from _start(tmp_path_factory, "embedded")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     yield from _start(tmp_path_factory, "full")

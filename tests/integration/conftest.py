@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -50,15 +51,16 @@ class RunningServer:
 
 
 class _Launcher:
-    """Starts servers through the common launcher interface and remembers their PIDs."""
+    """Starts servers through the common launcher interface (build, prepare, command, is_ready)."""
 
     def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
         self._tmp = tmp_path_factory
 
+    @contextmanager
     def start(
         self, name: str, module: ModuleType, *, user: str | None = None, **prepare_kw: Any
     ) -> Iterator[RunningServer]:
-        """Generator for a session fixture: yields the running server, stops it by PID afterwards."""
+        """The running server; stopped by its PID on exit, also when start-up or the session failed."""
         build_dir = module.build(CACHE_DIR)
         base = self._tmp.mktemp(name)
         data_dir = base / "data"
@@ -82,23 +84,25 @@ class _Launcher:
 
 
 @pytest.fixture(scope="session")
-def _launcher(tmp_path_factory: pytest.TempPathFactory) -> _Launcher:
+def launcher(tmp_path_factory: pytest.TempPathFactory) -> _Launcher:
     return _Launcher(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def postgres_url(_launcher: _Launcher) -> Iterator[str]:
+def postgres_url(launcher: _Launcher) -> Iterator[str]:
     """PostgreSQL 18 + pgvector on loopback, database created and every migration applied."""
     from shared.migrate import migrate_postgres
 
     password = secrets.token_hex(16)
-    for server in _launcher.start("postgres", postgres, user=postgres.run_as(), password=password):
+    with launcher.start("postgres", postgres, user=postgres.run_as(), password=password) as server:
         postgres.ensure_database(server.port, password)
         url = postgres.url(server.port, password)
         applied = migrate_postgres(url)
         assert applied, "the first migration run applied nothing"
-        yield url
-        _close_cached_postgres(url)
+        try:
+            yield url
+        finally:
+            _close_cached_postgres(url)  # pooled by shared.db for the functions; not the server's job
 
 
 def _close_cached_postgres(url: str) -> None:
@@ -110,40 +114,49 @@ def _close_cached_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def redis_url(_launcher: _Launcher) -> Iterator[str]:
+def redis_url(launcher: _Launcher) -> Iterator[str]:
     password = secrets.token_hex(16)
-    for server in _launcher.start("redis", redis, password=password):
+    with launcher.start("redis", redis, password=password) as server:
         yield redis.url(server.port, password)
 
 
 @pytest.fixture(scope="session")
-def clickhouse_url(_launcher: _Launcher) -> Iterator[str]:
+def clickhouse_url(launcher: _Launcher) -> Iterator[str]:
     """chdb behind localcloud's ClickHouse HTTP server, with the analytics DDL applied."""
     from shared.analytics import clickhouse_client
     from shared.migrate import migrate_clickhouse
     from shared.settings import Settings
 
     password = secrets.token_hex(16)
-    for server in _launcher.start("clickhouse", clickhouse, password=password):
+    with launcher.start("clickhouse", clickhouse, password=password) as server:
         url = f"http://default:{password}@127.0.0.1:{server.port}/default"
-        settings = Settings(database_url="postgresql://unused", redis_url="redis://unused", clickhouse_url=url)
+        settings = Settings(
+            database_url="postgresql://unused", redis_url="redis://unused", clickhouse_url=url
+        )
         assert migrate_clickhouse(clickhouse_client(settings))
         yield url
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(_launcher: _Launcher) -> Iterator[str]:
+def kafka_bootstrap(launcher: _Launcher) -> Iterator[str]:
     """A single-node Kafka (KRaft) broker: `127.0.0.1:PORT`."""
-    for server in _launcher.start("kafka", kafka):
+    with launcher.start("kafka", kafka) as server:
         yield f"127.0.0.1:{server.port}"
 
 
 @pytest.fixture(scope="session")
-def opensearch_url(_launcher: _Launcher) -> Iterator[str]:
+def opensearch_url(launcher: _Launcher) -> Iterator[str]:
     """An OpenSearch 2.19 node: `http://127.0.0.1:PORT`."""
     user = getattr(opensearch, "run_as", lambda: None)()
-    for server in _launcher.start("opensearch", opensearch, user=user):
+    with launcher.start("opensearch", opensearch, user=user) as server:
         yield f"http://127.0.0.1:{server.port}"
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (for "dependency is down" cases)."""
+    (port,) = free_ports(1)
+    return port
 
 
 @pytest.fixture

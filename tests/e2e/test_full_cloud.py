@@ -1,0 +1,77 @@
+"""The same slice on the full profile: the relay publishes to Kafka, the bridge triggers the
+projection, OpenSearch serves search; plus Kafka-specific delivery guarantees."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import psycopg
+import slice as checks
+from confluent_kafka import Consumer, TopicPartition
+from conftest import Cloud
+
+from localcloud.runtime import load_secrets
+from localcloud.servers import postgres
+
+
+def test_health_includes_kafka_and_opensearch(full: Cloud) -> None:
+    response = full.http.get("/v1/health")
+    assert response.status_code == 200, response.text
+    states = {d["name"]: d["status"] for d in response.json()["dependencies"]}
+    assert states == {"postgres": "ok", "redis": "ok", "search:opensearch": "ok", "clickhouse": "ok", "kafka": "ok"}
+
+
+def test_company_is_searchable_within_two_seconds(full: Cloud) -> None:
+    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch")
+
+
+def test_errors_are_problem_json(full: Cloud) -> None:
+    checks.errors_are_problem_json(full.http)
+
+
+def test_event_is_on_the_company_topic_keyed_by_company(full: Cloud) -> None:
+    company = checks.create_company(full.http)
+    consumer = Consumer({"bootstrap.servers": full.state.kafka_bootstrap, "group.id": f"e2e-{uuid.uuid4()}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    try:
+        metadata = consumer.list_topics("company.events", timeout=10)
+        partitions = [TopicPartition("company.events", p, 0) for p in metadata.topics["company.events"].partitions]
+        consumer.assign(partitions)
+        found = None
+        for _ in range(50):
+            message = consumer.poll(0.2)
+            if message is None or message.error():
+                continue
+            if message.key() == company["id"].encode():
+                found = json.loads(message.value())
+                break
+    finally:
+        consumer.close()
+    assert found is not None, "company.created never reached Kafka"
+    assert found["event_type"] == "company.created"
+    assert found["payload"]["name"] == company["name"]
+
+
+def test_poison_event_on_kafka_goes_to_the_dead_letter_queue(full: Cloud) -> None:
+    port = full.state.parts["postgres"].port
+    assert port is not None
+    poison_id = str(uuid.uuid4())
+    envelope = {"event_id": str(uuid.uuid4()), "event_type": "company.exploded", "aggregate_type": "company",
+                "aggregate_id": poison_id, "version": 1, "timestamp": "2026-11-24T10:00:00Z", "payload": {}}
+    with psycopg.connect(postgres.url(port, load_secrets(full.state_dir)["postgres"])) as conn:
+        conn.execute(
+            "INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES (%s, 'company.events', %s, %s)",
+            (envelope["event_id"], poison_id, json.dumps(envelope)),
+        )
+    messages = checks.dead_letter_messages(full.boto(), full.state.queues["ProjectCompanyDeadLetters"])
+    assert messages
+    assert "company.exploded" in messages[0]["responseContext"]["reason"]
+    assert messages[0]["KafkaBatchInfo"]["consumerGroupId"] == "project-company"
+    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch")
+
+
+def test_status_lists_kafka_opensearch_and_the_bridge(full: Cloud) -> None:
+    result = full.cli("local", "status")
+    for part in ("kafka", "opensearch", "bridge", "relay"):
+        assert f"ok   {part}" in result.stdout
