@@ -64,12 +64,24 @@ def load_secrets(state_dir: Path = STATE_DIR) -> dict[str, str]:
     return values
 
 
-def boto_session(endpoint: str) -> Any:
-    """A boto3 session aimed at the emulator; the endpoint stays configurable (AWS_ENDPOINT_URL)."""
-    import boto3
+class EmulatorSession:
+    """boto3 clients aimed at one emulator endpoint, passed explicitly: never through the process
+    environment, so two clouds (or a test and its cloud) cannot leak endpoints into each other."""
 
-    os.environ.setdefault("AWS_ENDPOINT_URL", endpoint)
-    return boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)  # noqa: S106
+    def __init__(self, endpoint: str) -> None:
+        import boto3
+
+        self.endpoint = endpoint
+        self._session = boto3.Session(
+            aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION  # noqa: S106
+        )
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        return self._session.client(service, endpoint_url=self.endpoint, **kwargs)  # type: ignore[call-overload]
+
+
+def boto_session(endpoint: str) -> EmulatorSession:
+    return EmulatorSession(endpoint)
 
 
 def _atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
