@@ -1,6 +1,9 @@
 # The two commands a newcomer needs: `make dev` (run the platform locally) and `make test` (everything CI runs).
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.12, as the Lambda runtime (python3.12: Amazon Linux 2023). pyenv's shim only answers when
+# 3.12 is selected, so look for an interpreter that actually runs.
+PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 PROFILE ?= embedded
@@ -9,7 +12,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 .PHONY: dev up down status test lint checks unit integration e2e bench install system-deps openapi clean
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12, or apt-get install python3.12) or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-*; touch $@

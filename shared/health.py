@@ -79,9 +79,11 @@ def check_all(settings: Settings) -> HealthReport:
         started = time.perf_counter()
         try:
             check(settings)
-        except Exception as exc:  # noqa: BLE001 - any failure is the dependency's state
+        except Exception as exc:
             states.append(DependencyState(name=name, status="down", error=f"{type(exc).__name__}: {exc}"[:300]))
             continue
-        states.append(DependencyState(name=name, status="ok", latency_ms=round((time.perf_counter() - started) * 1000, 2)))
+        states.append(
+            DependencyState(name=name, status="ok", latency_ms=round((time.perf_counter() - started) * 1000, 2))
+        )
     healthy = all(s.status != "down" for s in states)
     return HealthReport(status="ok" if healthy else "degraded", stage=settings.stage, dependencies=states)

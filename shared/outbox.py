@@ -60,8 +60,7 @@ def drain(conn: psycopg.Connection, publisher: Publisher, batch_size: int = 500)
     try:
         while True:
             rows = conn.execute(
-                "SELECT id, topic, message_key, envelope FROM outbox "
-                "WHERE published_at IS NULL ORDER BY id LIMIT %s",
+                "SELECT id, topic, message_key, envelope FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT %s",
                 (batch_size,),
             ).fetchall()
             if not rows:
@@ -69,9 +68,7 @@ def drain(conn: psycopg.Connection, publisher: Publisher, batch_size: int = 500)
                 return total
             messages = [_message(r) for r in rows]
             publisher.publish(messages)
-            conn.execute(
-                "UPDATE outbox SET published_at = NOW() WHERE id = ANY(%s)", ([m.id for m in messages],)
-            )
+            conn.execute("UPDATE outbox SET published_at = NOW() WHERE id = ANY(%s)", ([m.id for m in messages],))
             conn.commit()
             total += len(messages)
     finally:

@@ -30,12 +30,12 @@ TOPIC_PARTITIONS = 3
 
 def ensure_topics(bootstrap: str, topics: set[str]) -> None:
     """Provision the topics as IaC would in the cloud, so consumers never wait on auto-creation."""
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
     admin = AdminClient({"bootstrap.servers": bootstrap})
     existing = set(admin.list_topics(timeout=10).topics)
     wanted = [NewTopic(t, num_partitions=TOPIC_PARTITIONS, replication_factor=1) for t in sorted(topics - existing)]
-    for topic, future in (admin.create_topics(wanted).items() if wanted else []):
+    for topic, future in admin.create_topics(wanted).items() if wanted else []:
         try:
             future.result(timeout=10)
         except Exception as exc:
@@ -62,12 +62,20 @@ def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Dispatcher, sto
             messages = consumer.consume(num_messages=source.batch_size, timeout=BATCH_WINDOW_SECONDS)
             records = []
             for m in messages:
-                if m.error():
-                    if m.error().code() != KafkaError._PARTITION_EOF:
-                        log.warning("%s: %s", source.function, m.error())
+                error = m.error()
+                if error is not None:
+                    if error.code() != KafkaError._PARTITION_EOF:
+                        log.warning("%s: %s", source.function, error)
                     continue
                 records.append(
-                    Record(m.topic(), m.partition(), m.offset(), m.key(), m.value() or b"", m.timestamp()[1])
+                    Record(
+                        m.topic() or "",
+                        m.partition() or 0,
+                        m.offset() or 0,
+                        m.key(),
+                        m.value() or b"",
+                        m.timestamp()[1],
+                    )
                 )
             if not records:
                 continue
@@ -75,8 +83,14 @@ def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Dispatcher, sto
             delivered = dispatcher.deliver(source, records)
             took = (time.monotonic() - started) * 1000
             lag = time.time() * 1000 - min(r.timestamp_ms for r in records)
-            log.info("%s: %d records %s in %.0f ms (lag %.0f ms)", source.function, len(records),
-                     "ok" if delivered else "dead-lettered", took, lag)
+            log.info(
+                "%s: %d records %s in %.0f ms (lag %.0f ms)",
+                source.function,
+                len(records),
+                "ok" if delivered else "dead-lettered",
+                took,
+                lag,
+            )
             consumer.commit(asynchronous=False)
     finally:
         consumer.close()

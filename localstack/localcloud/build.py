@@ -60,8 +60,18 @@ def layer_dependencies() -> Path:
         return target / "python"
     shutil.rmtree(target, ignore_errors=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--target", str(target / "python"), "-r", str(req)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(target / "python"),
+            "-r",
+            str(req),
+        ],
         check=True,
     )
     (target / ".complete").touch()

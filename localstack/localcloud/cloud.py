@@ -85,46 +85,13 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
     if profile == "full":
         _check_java()
     started = time.monotonic()
-    secrets = load_secrets()
     state = CloudState(profile=profile)
     _say(f"starting the local cloud ({profile}) in {STATE_DIR}")
     try:
-        pg = _start_server(state, "postgres", postgres, STATE_DIR / "postgres", user=postgres.run_as(),
-                           password=secrets["postgres"])
-        assert pg.port is not None
-        postgres.ensure_database(pg.port, secrets["postgres"])
-        from shared.migrate import migrate_clickhouse, migrate_postgres
-
-        migrate_postgres(postgres.url(pg.port, secrets["postgres"]))
-        rd = _start_server(state, "redis", redis, STATE_DIR / "redis", password=secrets["redis"])
-        ch = _start_server(state, "clickhouse", clickhouse, STATE_DIR / "clickhouse", password=secrets["clickhouse"])
-        clickhouse_url = f"http://default:{secrets['clickhouse']}@127.0.0.1:{ch.port}/default"
-        _migrate_clickhouse(clickhouse_url, migrate_clickhouse)
-        params = {
-            "Stage": "local",
-            "SearchBackend": "postgres",
-            "EventBus": "direct",
-            "KafkaBootstrap": "127.0.0.1:9",  # unused: the relay delivers directly
-            "OpenSearchUrl": "",
-        }
-        if profile == "full":
-            from localcloud.servers import kafka, opensearch
-
-            kf = _start_server(state, "kafka", kafka, STATE_DIR / "kafka")
-            os_ = _start_server(state, "opensearch", opensearch, STATE_DIR / "opensearch", user=_opensearch_user())
-            state.kafka_bootstrap = f"127.0.0.1:{kf.port}"
-            _create_search_index(f"http://127.0.0.1:{os_.port}")
-            params.update(SearchBackend="opensearch", EventBus="kafka", KafkaBootstrap=state.kafka_bootstrap,
-                          OpenSearchUrl=f"http://127.0.0.1:{os_.port}")
+        secret_params = _start_backing_servers(state, load_secrets())
         ms = _start_server(state, "ministack", ministack, STATE_DIR / "ministack")
         state.endpoint = f"http://127.0.0.1:{ms.port}"
-        state.parameters = params
-        secret_params = {
-            "DatabaseUrl": postgres.url(pg.port, secrets["postgres"]),
-            "RedisUrl": redis.url(rd.port or 0, secrets["redis"]),
-            "ClickHouseUrl": clickhouse_url,
-        }
-        _deploy(state, {**params, **secret_params})
+        _deploy(state, {**state.parameters, **secret_params})
         _start_python(state, "relay", "localcloud.relay")
         if profile == "full":
             _start_python(state, "bridge", "localcloud.bridge")
@@ -142,6 +109,48 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
     _say(f"ready in {time.monotonic() - started:.1f} s")
     _say(f"API: {state.api_url}")
     return state
+
+
+def _start_backing_servers(state: CloudState, secrets: dict[str, str]) -> dict[str, str]:
+    """Postgres, Redis, ClickHouse (and Kafka, OpenSearch in the full profile), migrated and
+    provisioned; sets the stack's plain parameters and returns its secret ones."""
+    from shared.migrate import migrate_clickhouse, migrate_postgres
+
+    pg = _start_server(
+        state, "postgres", postgres, STATE_DIR / "postgres", user=postgres.run_as(), password=secrets["postgres"]
+    )
+    assert pg.port is not None
+    postgres.ensure_database(pg.port, secrets["postgres"])
+    migrate_postgres(postgres.url(pg.port, secrets["postgres"]))
+    rd = _start_server(state, "redis", redis, STATE_DIR / "redis", password=secrets["redis"])
+    ch = _start_server(state, "clickhouse", clickhouse, STATE_DIR / "clickhouse", password=secrets["clickhouse"])
+    clickhouse_url = f"http://default:{secrets['clickhouse']}@127.0.0.1:{ch.port}/default"
+    _migrate_clickhouse(clickhouse_url, migrate_clickhouse)
+    state.parameters = {
+        "Stage": "local",
+        "SearchBackend": "postgres",
+        "EventBus": "direct",
+        "KafkaBootstrap": "127.0.0.1:9",  # unused: the relay delivers directly
+        "OpenSearchUrl": "",
+    }
+    if state.profile == "full":
+        from localcloud.servers import kafka, opensearch
+
+        kf = _start_server(state, "kafka", kafka, STATE_DIR / "kafka")
+        os_ = _start_server(state, "opensearch", opensearch, STATE_DIR / "opensearch", user=_opensearch_user())
+        state.kafka_bootstrap = f"127.0.0.1:{kf.port}"
+        _create_search_index(f"http://127.0.0.1:{os_.port}")
+        state.parameters.update(
+            SearchBackend="opensearch",
+            EventBus="kafka",
+            KafkaBootstrap=state.kafka_bootstrap,
+            OpenSearchUrl=f"http://127.0.0.1:{os_.port}",
+        )
+    return {
+        "DatabaseUrl": postgres.url(pg.port, secrets["postgres"]),
+        "RedisUrl": redis.url(rd.port or 0, secrets["redis"]),
+        "ClickHouseUrl": clickhouse_url,
+    }
 
 
 def _opensearch_user() -> str | None:
@@ -167,9 +176,16 @@ def _create_search_index(url: str) -> None:
 
 
 WARMUP_HTTP_EVENT = {
-    "version": "2.0", "routeKey": "$default", "rawPath": "/_warmup", "rawQueryString": "", "headers": {},
-    "requestContext": {"http": {"method": "GET", "path": "/_warmup", "sourceIp": "127.0.0.1"},
-                       "requestId": "warmup", "stage": "$default"},
+    "version": "2.0",
+    "routeKey": "$default",
+    "rawPath": "/_warmup",
+    "rawQueryString": "",
+    "headers": {},
+    "requestContext": {
+        "http": {"method": "GET", "path": "/_warmup", "sourceIp": "127.0.0.1"},
+        "requestId": "warmup",
+        "stage": "$default",
+    },
     "isBase64Encoded": False,
 }
 WARMUP_KAFKA_EVENT = {"eventSource": "SelfManagedKafka", "records": {}}
@@ -229,8 +245,12 @@ def _healthy(state: CloudState, part: PartState) -> bool:
     from localcloud.servers import kafka, opensearch
 
     probes: dict[str, Callable[[int], bool]] = {
-        "postgres": postgres.is_ready, "redis": redis.is_ready, "clickhouse": clickhouse.is_ready,
-        "ministack": ministack.is_ready, "kafka": kafka.is_ready, "opensearch": opensearch.is_ready,
+        "postgres": postgres.is_ready,
+        "redis": redis.is_ready,
+        "clickhouse": clickhouse.is_ready,
+        "ministack": ministack.is_ready,
+        "kafka": kafka.is_ready,
+        "opensearch": opensearch.is_ready,
     }
     probe = probes.get(part.name)
     return process.alive(part.pid) and (probe is None or part.port is None or probe(part.port))

@@ -6,6 +6,7 @@ MiniStack refuses local CodeUri paths and creates no HttpApi routes, so we do wh
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import time
@@ -42,10 +43,8 @@ def _upload(s3: Any, path: Path, key: str) -> str:
 def package(session: Any, template: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     """A copy of the template whose code and definition URIs point at the emulator's S3."""
     s3 = session.client("s3")
-    try:
+    with contextlib.suppress(s3.exceptions.ClientError):
         s3.create_bucket(Bucket=BUCKET)
-    except s3.exceptions.ClientError:
-        pass
     packaged = copy.deepcopy(template)
     for res in packaged["Resources"].values():
         props = res.get("Properties", {})

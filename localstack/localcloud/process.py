@@ -6,6 +6,7 @@ stop exactly what `up` started and a part that dies is reported with the tail of
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -83,17 +84,13 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def tail(log: Path, lines: int = 20) -> str:

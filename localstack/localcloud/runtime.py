@@ -73,7 +73,9 @@ class EmulatorSession:
 
         self.endpoint = endpoint
         self._session = boto3.Session(
-            aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION  # noqa: S106
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106 - the emulator's fixed local credential
+            region_name=REGION,
         )
 
     def client(self, service: str, **kwargs: Any) -> Any:

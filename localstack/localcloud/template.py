@@ -62,11 +62,7 @@ class KafkaSource:
 
 
 def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        name: res
-        for name, res in template["Resources"].items()
-        if res["Type"] == "AWS::Serverless::Function"
-    }
+    return {name: res for name, res in template["Resources"].items() if res["Type"] == "AWS::Serverless::Function"}
 
 
 def http_routes(template: dict[str, Any]) -> list[HttpRoute]:

@@ -55,6 +55,7 @@ class Dispatcher:
         functions: dict[str, str],
         queues: dict[str, str],
         bootstrap: str,
+        *,
         retries: int = 2,
         backoff_seconds: float = 0.2,
     ) -> None:
@@ -83,13 +84,11 @@ class Dispatcher:
     def _invoke(self, function: str, event: dict[str, Any]) -> str:
         """Empty string on success, else the reason for the failure."""
         try:
-            response = self._lambda.invoke(
-                FunctionName=self._functions[function], Payload=json.dumps(event).encode()
-            )
-        except Exception as exc:  # noqa: BLE001 - any invoke failure is retried then dead-lettered
+            response = self._lambda.invoke(FunctionName=self._functions[function], Payload=json.dumps(event).encode())
+        except Exception as exc:
             return f"invoke failed: {type(exc).__name__}: {exc}"
         if response.get("FunctionError"):
-            payload = response["Payload"].read().decode(errors="replace")
+            payload: str = response["Payload"].read().decode(errors="replace")
             try:
                 body = json.loads(payload)
                 return f"{body.get('errorType', 'Error')}: {body.get('errorMessage', payload)}"

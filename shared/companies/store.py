@@ -54,8 +54,15 @@ def _insert_company_once(
             f"headquarters_city, integrations) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             f"RETURNING {_COLUMNS}",
             (
-                company_id, slug, command.name, command.industry, command.description,
-                data["website"], command.business_model, command.headquarters_city, command.integrations,
+                company_id,
+                slug,
+                command.name,
+                command.industry,
+                command.description,
+                data["website"],
+                command.business_model,
+                command.headquarters_city,
+                command.integrations,
             ),
         ).fetchone()
         company = Company.model_validate(row)
@@ -88,8 +95,15 @@ def _append_event(conn: psycopg.Connection, event: EventEnvelope) -> None:
         "INSERT INTO company_events (event_id, aggregate_id, version, event_type, payload, actor, "
         "correlation_id, causation_id, occurred_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
-            event.event_id, event.aggregate_id, event.version, event.event_type,
-            _json(event.payload), event.actor, event.correlation_id, event.causation_id, event.timestamp,
+            event.event_id,
+            event.aggregate_id,
+            event.version,
+            event.event_type,
+            _json(event.payload),
+            event.actor,
+            event.correlation_id,
+            event.causation_id,
+            event.timestamp,
         ),
     )
 

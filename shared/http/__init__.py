@@ -14,8 +14,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.errors import DomainError
@@ -29,7 +29,9 @@ def problem(status: int, title: str, detail: str, *, errors: list[dict[str, Any]
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
-    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+    return Response(
+        status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    )
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:

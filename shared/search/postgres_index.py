@@ -38,8 +38,11 @@ class PostgresIndex:
             cur = conn.execute(
                 _UPSERT,
                 {
-                    "id": company.id, "version": company.version, "name": company.name,
-                    "industry": company.industry, "description": company.description,
+                    "id": company.id,
+                    "version": company.version,
+                    "name": company.name,
+                    "industry": company.industry,
+                    "description": company.description,
                     "doc": company.model_dump_json(),
                 },
             )

@@ -9,9 +9,9 @@ import uuid
 
 import psycopg
 import redis as redis_lib
-import slice as checks
-from conftest import Cloud
 
+import slice_checks as checks
+from e2e_cloud import Cloud
 from localcloud.runtime import load_secrets
 from localcloud.servers import postgres, redis
 
@@ -56,7 +56,7 @@ def test_projection_caches_the_company_in_redis(embedded: Cloud) -> None:
     company = checks.create_company(embedded.http)
     port = embedded.state.parts["redis"].port
     client = redis_lib.Redis.from_url(redis.url(port or 0, load_secrets(embedded.state_dir)["redis"]))
-    checks.wait_for(lambda: client.hget(f"company:{company['id']}", "version") == b"1")
+    checks.wait_for(lambda: client.hget(f"company:{company['id']}", "version") == b"1")  # type: ignore[comparison-overlap]
 
 
 def test_company_is_searchable_within_two_seconds(embedded: Cloud) -> None:
@@ -94,8 +94,13 @@ def test_poison_event_goes_to_the_dead_letter_queue_with_the_reason(embedded: Cl
     assert port is not None
     poison_id = str(uuid.uuid4())
     envelope = {
-        "event_id": str(uuid.uuid4()), "event_type": "company.exploded", "aggregate_type": "company",
-        "aggregate_id": poison_id, "version": 1, "timestamp": "2026-11-24T10:00:00Z", "payload": {},
+        "event_id": str(uuid.uuid4()),
+        "event_type": "company.exploded",
+        "aggregate_type": "company",
+        "aggregate_id": poison_id,
+        "version": 1,
+        "timestamp": "2026-11-24T10:00:00Z",
+        "payload": {},
     }
     with psycopg.connect(postgres.url(port, load_secrets(embedded.state_dir)["postgres"])) as conn:
         conn.execute(

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from localcloud import process
 from localcloud.paths import CACHE_DIR
 from localcloud.servers import clickhouse, kafka, opensearch, postgres, redis
@@ -130,9 +131,7 @@ def clickhouse_url(launcher: _Launcher) -> Iterator[str]:
     password = secrets.token_hex(16)
     with launcher.start("clickhouse", clickhouse, password=password) as server:
         url = f"http://default:{password}@127.0.0.1:{server.port}/default"
-        settings = Settings(
-            database_url="postgresql://unused", redis_url="redis://unused", clickhouse_url=url
-        )
+        settings = Settings(database_url="postgresql://unused", redis_url="redis://unused", clickhouse_url=url)
         assert migrate_clickhouse(clickhouse_client(settings))
         yield url
 

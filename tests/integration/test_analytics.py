@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from localcloud.servers import clickhouse
 
+from localcloud.servers import clickhouse
 from shared.analytics import clickhouse_client
 from shared.settings import Settings
 

@@ -64,9 +64,7 @@ class Servers:
         self.tmp_path = tmp_path
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(
-        self, data_dir: Path, port: int | None = None, wait: bool = True
-    ) -> tuple[subprocess.Popen[bytes], int]:
+    def start(self, data_dir: Path, port: int | None = None, wait: bool = True) -> tuple[subprocess.Popen[bytes], int]:
         """Launch ``python -m localcloud.servers.chdb_server`` and wait for /ping."""
         port = port or _free_port()
         env = dict(os.environ)
@@ -178,9 +176,7 @@ def _rows(now: dt.datetime) -> list[list[object]]:
     ]
 
 
-def test_roundtrip_survives_restart(
-    servers: Servers, client_factory: Callable[..., Client], tmp_path: Path
-) -> None:
+def test_roundtrip_survives_restart(servers: Servers, client_factory: Callable[..., Client], tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     proc, port = servers.start(data_dir)
     client = client_factory(port)
@@ -254,9 +250,7 @@ def test_wrong_password_is_refused(server: int, client_factory: Callable[..., Cl
     assert client_factory(server).command("SELECT 1") == 1
 
 
-def test_insert_compression_variants_and_raw_formats(
-    server: int, client_factory: Callable[..., Client]
-) -> None:
+def test_insert_compression_variants_and_raw_formats(server: int, client_factory: Callable[..., Client]) -> None:
     admin = client_factory(server)
     admin.command("CREATE TABLE kv (k UInt32, v String) ENGINE = MergeTree ORDER BY k")
     for n, compress in enumerate(("zstd", "gzip", False), start=1):

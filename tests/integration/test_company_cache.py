@@ -15,9 +15,7 @@ pytestmark = pytest.mark.integration
 TTL_S = 120
 
 
-def _company(
-    version: int = 1, *, company_id: uuid.UUID | None = None, name: str = "Платежные сервисы"
-) -> Company:
+def _company(version: int = 1, *, company_id: uuid.UUID | None = None, name: str = "Платежные сервисы") -> Company:
     now = datetime.now(UTC)
     cid = company_id or uuid.uuid4()
     return Company(

@@ -58,8 +58,7 @@ def test_insert_writes_row_event_and_outbox_in_one_transaction(pg: Any, postgres
             (company.id,),
         ).fetchall()
         outbox = other.execute(
-            "SELECT topic, message_key, envelope, published_at, xmin::text AS tx "
-            "FROM outbox WHERE event_id = %s",
+            "SELECT topic, message_key, envelope, published_at, xmin::text AS tx FROM outbox WHERE event_id = %s",
             (event.event_id,),
         ).fetchall()
 
@@ -101,15 +100,11 @@ def test_same_name_gets_distinct_slugs(pg: Any) -> None:
     ]
     assert slugs == [base, f"{base}-2", f"{base}-3"]
     # A name whose slug only starts like the others is not counted as taken.
-    other = insert_company(
-        pg, CompanyCreate(name=f"{name} Labs", industry="saas"), actor=None, correlation_id=None
-    )
+    other = insert_company(pg, CompanyCreate(name=f"{name} Labs", industry="saas"), actor=None, correlation_id=None)
     assert other[0].slug == f"{base}-labs"
 
 
-def test_failed_outbox_append_writes_nothing(
-    pg: Any, postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_outbox_append_writes_nothing(pg: Any, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     name = _unique("Atomic")
 
     def broken_append(conn: psycopg.Connection[Any], event: Any) -> None:
@@ -133,9 +128,7 @@ def test_failed_outbox_append_writes_nothing(
 
     # The connection is still usable and the same name can be created once the outbox works again.
     monkeypatch.undo()
-    company, _ = insert_company(
-        pg, CompanyCreate(name=name, industry="saas"), actor=None, correlation_id=None
-    )
+    company, _ = insert_company(pg, CompanyCreate(name=name, industry="saas"), actor=None, correlation_id=None)
     assert load_company(pg, company.slug) == company
 
 

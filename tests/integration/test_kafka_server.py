@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, KafkaException, Producer
+
 from localcloud.paths import CACHE_DIR
 from localcloud.servers import kafka
 

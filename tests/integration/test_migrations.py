@@ -47,9 +47,7 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def test_failed_migration_keeps_the_files_before_it(
-    scratch_database: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_migration_keeps_the_files_before_it(scratch_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each file commits with its bookkeeping row: a broken 0002 must not undo an applied 0001."""
     import psycopg
 
@@ -87,9 +85,7 @@ def test_postgres_extensions_and_tables_exist(pg: Any) -> None:
 
     tables = {
         r["table_name"]
-        for r in pg.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-        ).fetchall()
+        for r in pg.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'").fetchall()
     }
     assert {"companies", "company_events", "outbox", "company_search", "schema_migrations"} <= tables
 
@@ -133,9 +129,7 @@ def test_clickhouse_tables_exist_with_ttl(clickhouse_url: str, table: str) -> No
 
 def test_clickhouse_migration_is_idempotent(clickhouse_url: str) -> None:
     client = _clickhouse(clickhouse_url)
-    client.command(
-        "INSERT INTO metrics (name, value, labels, ts) VALUES ('probe', 1.5, map('k', 'v'), now64(3))"
-    )
+    client.command("INSERT INTO metrics (name, value, labels, ts) VALUES ('probe', 1.5, map('k', 'v'), now64(3))")
     assert migrate_clickhouse(client) == ["0001_analytics.sql"]
     # A rerun keeps the data (IF NOT EXISTS, no drop and recreate).
     assert client.query("SELECT value FROM metrics WHERE name = 'probe'").result_rows == [(1.5,)]

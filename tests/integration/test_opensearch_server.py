@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from localcloud.paths import CACHE_DIR
 from localcloud.servers import opensearch
 

@@ -62,9 +62,7 @@ def publisher(kafka_bootstrap: str, topic: str) -> KafkaPublisher:
 
 
 def _create(conn: Any, name: str) -> str:
-    company, _ = insert_company(
-        conn, CompanyCreate(name=name, industry="saas"), actor=None, correlation_id=None
-    )
+    company, _ = insert_company(conn, CompanyCreate(name=name, industry="saas"), actor=None, correlation_id=None)
     return str(company.id)
 
 
@@ -153,9 +151,7 @@ def test_drain_publishes_keyed_in_order_and_marks_published(
     with _db(postgres_url) as relay:
         assert drain(relay, publisher, batch_size=3) == total  # several batches
         assert _pending(relay) == 0
-        published = relay.execute(
-            "SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL"
-        ).fetchone()
+        published = relay.execute("SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL").fetchone()
         assert published == {"n": total}
         assert drain(relay, publisher) == 0  # nothing left: nothing republished
 
@@ -219,8 +215,8 @@ def test_second_relay_backs_off_while_the_lock_is_held(postgres_url: str, publis
         assert drain(relay, publisher) == total
         assert _pending(relay) == 0
         # A successful drain releases the lock too: the other session can take it at once.
-        assert holder.execute(
-            "SELECT pg_try_advisory_lock(%s) AS ok", (outbox._RELAY_LOCK_ID,)
-        ).fetchone() == {"ok": True}
+        assert holder.execute("SELECT pg_try_advisory_lock(%s) AS ok", (outbox._RELAY_LOCK_ID,)).fetchone() == {
+            "ok": True
+        }
         holder.execute("SELECT pg_advisory_unlock(%s)", (outbox._RELAY_LOCK_ID,))
         holder.commit()

@@ -96,9 +96,7 @@ def test_description_words_are_searched(index: SearchIndex, catalog: dict[str, C
     assert [h.id for h in hits][:1] == [catalog["flowers"].id]
 
 
-@pytest.mark.parametrize(
-    ("query", "key"), [("Доставка цвитов", "flowers"), ("Облачная бугалтерия", "accounting")]
-)
+@pytest.mark.parametrize(("query", "key"), [("Доставка цвитов", "flowers"), ("Облачная бугалтерия", "accounting")])
 def test_typo_in_name_still_finds_company(
     index: SearchIndex, catalog: dict[str, Company], query: str, key: str
 ) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from localcloud import template as tpl
 from localcloud.paths import ROOT, TEMPLATE
 
@@ -149,9 +150,7 @@ def test_lambda_tasks_invoke_template_functions_the_machine_may_invoke(path: Pat
         invoked = invoked_functions(definition, properties.get("DefinitionSubstitutions", {}))
         allowed = invoke_policy_functions(properties)
         for state, function in invoked.items():
-            assert function in allowed, (
-                f"{name}.{state} invokes {function} without a LambdaInvokePolicy for it"
-            )
+            assert function in allowed, f"{name}.{state} invokes {function} without a LambdaInvokePolicy for it"
 
 
 def test_the_checks_catch_a_placeholder_without_a_substitution() -> None:
@@ -168,6 +167,4 @@ def test_the_checks_catch_a_placeholder_without_a_substitution() -> None:
     with pytest.raises(AssertionError, match="no DefinitionSubstitutions entry"):
         invoked_functions(definition, substitutions)
     with pytest.raises(AssertionError, match="not a function"):
-        invoked_functions(
-            definition, {**substitutions, "UndeclaredFunctionArn": {"Fn::GetAtt": [name, "Arn"]}}
-        )
+        invoked_functions(definition, {**substitutions, "UndeclaredFunctionArn": {"Fn::GetAtt": [name, "Arn"]}})

@@ -28,7 +28,9 @@ def test_slugs_transliterate_cyrillic(name: str, slug: str) -> None:
 
 
 def test_envelope_topic_follows_the_aggregate() -> None:
-    envelope = EventEnvelope(event_type="company.created", aggregate_type="company", aggregate_id="x", version=1, payload={})
+    envelope = EventEnvelope(
+        event_type="company.created", aggregate_type="company", aggregate_id="x", version=1, payload={}
+    )
     assert envelope.topic == "company.events"
 
 
@@ -38,13 +40,15 @@ def test_envelope_rejects_bad_event_type() -> None:
 
 
 def test_bridge_events_read_back_like_aws_kafka_events() -> None:
-    records = [Record("company.events", 3, 41 + i, b"key-1", json.dumps({"n": i}).encode(), 1700000000000) for i in range(3)]
+    records = [
+        Record("company.events", 3, 41 + i, b"key-1", json.dumps({"n": i}).encode(), 1700000000000) for i in range(3)
+    ]
     parsed = KafkaEvent(kafka_event(records, "127.0.0.1:9092"))
     got = list(parsed.records)
     assert [r.offset for r in got] == [41, 42, 43]
     assert got[0].partition == 3
     assert got[1].json_value == {"n": 1}
-    assert base64.b64decode(got[0].key) == b"key-1"
+    assert base64.b64decode(got[0].key or "") == b"key-1"
 
 
 def test_sample_kafka_event_carries_a_valid_envelope() -> None:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from support import LambdaContext, event, load_function
 
 PROBLEM = "application/problem+json"
@@ -36,9 +37,7 @@ def test_malformed_json_is_400_problem() -> None:
     ],
 )
 def test_invalid_fields_are_422_naming_the_field(payload: dict[str, Any], field: str) -> None:
-    status, headers, body = call(
-        "companies", "create_company", event("http/create_company", body=json.dumps(payload))
-    )
+    status, headers, body = call("companies", "create_company", event("http/create_company", body=json.dumps(payload)))
     assert status == 422
     assert headers["Content-Type"] == PROBLEM
     assert field in [e["field"] for e in body["errors"]]
@@ -46,7 +45,9 @@ def test_invalid_fields_are_422_naming_the_field(payload: dict[str, Any], field:
 
 
 def test_query_validation_names_the_parameter() -> None:
-    ev = event("http/search_companies", queryStringParameters={"q": "x", "limit": "1000"}, rawQueryString="q=x&limit=1000")
+    ev = event(
+        "http/search_companies", queryStringParameters={"q": "x", "limit": "1000"}, rawQueryString="q=x&limit=1000"
+    )
     status, _, body = call("search", "search_companies", ev)
     assert status == 422
     assert body["errors"][0]["field"] == "limit"

@@ -17,5 +17,13 @@ def test_functions_do_not_import_cloud_sdks_at_module_level() -> None:
     for path in list((ROOT / "shared").rglob("*.py")) + list((ROOT / "functions").rglob("app.py")):
         top = [line for line in path.read_text().splitlines() if line.startswith(("import ", "from "))]
         for line in top:
-            for sdk in ("boto3", "botocore", "psycopg", "redis ", "opensearchpy", "clickhouse_connect", "confluent_kafka"):
+            for sdk in (
+                "boto3",
+                "botocore",
+                "psycopg",
+                "redis ",
+                "opensearchpy",
+                "clickhouse_connect",
+                "confluent_kafka",
+            ):
                 assert not line.startswith((f"import {sdk}", f"from {sdk}")), f"{path}: {line}"

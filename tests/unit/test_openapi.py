@@ -21,12 +21,8 @@ def test_committed_document_is_up_to_date() -> None:
 
 def test_template_routes_and_document_paths_agree() -> None:
     document = json.loads(openapi.DOCUMENT.read_text("utf-8"))
-    in_document = {
-        (method.upper(), path) for path, item in document["paths"].items() for method in item
-    }
-    in_template = {
-        (r.method, r.path) for r in tpl.http_routes(tpl.load(TEMPLATE)) if r.path != "$default"
-    }
+    in_document = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    in_template = {(r.method, r.path) for r in tpl.http_routes(tpl.load(TEMPLATE)) if r.path != "$default"}
     assert in_template == in_document
 
 

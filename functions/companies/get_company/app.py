@@ -1,9 +1,9 @@
 """GET /v1/companies/{id}: a company by id or slug, from the Redis cache or Postgres."""
 
 from functools import cache
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from typing_extensions import Annotated
 
 from shared.cache import CompanyCache, redis_client
 from shared.companies.model import Company

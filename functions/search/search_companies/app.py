@@ -1,7 +1,8 @@
 """GET /v1/search?q=: free-text search over the company read model of the active profile."""
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from typing_extensions import Annotated
 
 from shared.companies.model import SearchResult
 from shared.http import entrypoint, resolver

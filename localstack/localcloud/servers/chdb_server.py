@@ -306,9 +306,7 @@ def check_readonly(sql: str, readonly: int) -> None:
     raise ServerError(CODE_READONLY, "Cannot execute query in readonly mode. (READONLY)", 403)
 
 
-def response_headers(
-    query_id: str, fmt: str, summary: dict[str, int], elapsed: float, size: int
-) -> dict[str, str]:
+def response_headers(query_id: str, fmt: str, summary: dict[str, int], elapsed: float, size: int) -> dict[str, str]:
     """ClickHouse-style response headers (clickhouse-connect reads the summary and format)."""
     summary_text = {k: str(v) for k, v in summary.items()}
     summary_text.update(
@@ -379,9 +377,7 @@ class ChdbBackend:
                 return raw
             except RuntimeError as exc:
                 err = _error_from_chdb(exc)
-                raise ServerError(
-                    CODE_CANNOT_DECOMPRESS, f"Cannot decompress {method} body: {err}", 400
-                ) from None
+                raise ServerError(CODE_CANNOT_DECOMPRESS, f"Cannot decompress {method} body: {err}", 400) from None
         finally:
             os.unlink(tmp)
 
@@ -591,9 +587,7 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
             )
         if split.path != "/":
             self._read_body(discard=True)
-            self._send_error(
-                ServerError(CODE_NOT_IMPLEMENTED, f"There is no handle {split.path}", 404), query_id
-            )
+            self._send_error(ServerError(CODE_NOT_IMPLEMENTED, f"There is no handle {split.path}", 404), query_id)
             return
         if not self._authenticated(params):
             self._read_body(discard=True)
@@ -674,9 +668,7 @@ class ChdbHTTPHandler(BaseHTTPRequestHandler):
             if encoding == "bz2":
                 return bz2.decompress(body)
         except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
-            raise ServerError(
-                CODE_CANNOT_DECOMPRESS, f"Cannot decompress {encoding} body: {exc}", 400
-            ) from None
+            raise ServerError(CODE_CANNOT_DECOMPRESS, f"Cannot decompress {encoding} body: {exc}", 400) from None
         if encoding in ("lz4", "zstd", "br"):
             with self.backend.lock:
                 return self.backend.decompress_with_chdb(body, encoding)
@@ -717,9 +709,7 @@ class ChdbHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(
-    path: str, port: int, password: str, username: str = "default"
-) -> tuple[ChdbHTTPServer, ChdbBackend]:
+def make_server(path: str, port: int, password: str, username: str = "default") -> tuple[ChdbHTTPServer, ChdbBackend]:
     """Open the chdb data folder and bind the HTTP server on 127.0.0.1:port (0 picks a port)."""
     if not password:
         raise ValueError(f"a password is required (--password or {PASSWORD_ENV})")
@@ -753,14 +743,10 @@ def is_ready(port: int) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: serve until SIGTERM/SIGINT, then close chdb cleanly."""
     parser = argparse.ArgumentParser(description="ClickHouse HTTP interface over an in-process chdb session")
-    parser.add_argument(
-        "--path", required=True, help="chdb data folder (created if missing; locked while running)"
-    )
+    parser.add_argument("--path", required=True, help="chdb data folder (created if missing; locked while running)")
     parser.add_argument("--port", type=int, required=True, help="TCP port on 127.0.0.1 (0 picks a free one)")
     parser.add_argument("--user", default="default", help="user name clients must present (default: default)")
-    parser.add_argument(
-        "--password", default=None, help=f"password; prefer the {PASSWORD_ENV} environment variable"
-    )
+    parser.add_argument("--password", default=None, help=f"password; prefer the {PASSWORD_ENV} environment variable")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(

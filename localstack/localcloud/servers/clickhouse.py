@@ -23,7 +23,17 @@ def prepare(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, i
     _passwords[data_dir] = password
 
 
-def command(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]) -> tuple[list[str], dict[str, str]]:
-    argv = [str(build_dir), "-m", "localcloud.servers.chdb_server", "--path", str(data_dir / "chdb"), "--port", str(port)]
+def command(
+    build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]
+) -> tuple[list[str], dict[str, str]]:
+    argv = [
+        str(build_dir),
+        "-m",
+        "localcloud.servers.chdb_server",
+        "--path",
+        str(data_dir / "chdb"),
+        "--port",
+        str(port),
+    ]
     # The password travels in the environment, never on the command line (visible in ps).
     return argv, {PASSWORD_ENV: _passwords[data_dir]}

@@ -43,8 +43,7 @@ def _java() -> str:
     found = shutil.which("java")
     if not found:
         raise RuntimeError(
-            "java not found: install a JDK 17+ (Debian: apt-get install -y openjdk-17-jdk-headless) "
-            "or set JAVA_HOME"
+            "java not found: install a JDK 17+ (Debian: apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME"
         )
     return found
 
@@ -92,9 +91,7 @@ def build(cache_dir: Path) -> Path:
     build_dir = cache_dir / NAME
     marker = build_dir / _MARKER
     if not (_MAVEN_PROJECT / "pom.xml").is_file():
-        raise RuntimeError(
-            f"{_MAVEN_PROJECT / 'pom.xml'} is missing: use a source checkout (pip install -e .)"
-        )
+        raise RuntimeError(f"{_MAVEN_PROJECT / 'pom.xml'} is missing: use a source checkout (pip install -e .)")
     fingerprint = _fingerprint(_MAVEN_PROJECT)
     if marker.is_file() and marker.read_text().strip() == fingerprint:
         return build_dir

@@ -34,7 +34,9 @@ def prepare(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, i
     (data_dir / "tmp").mkdir(parents=True, exist_ok=True)
 
 
-def command(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]) -> tuple[list[str], dict[str, str]]:
+def command(
+    build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]
+) -> tuple[list[str], dict[str, str]]:
     env = {
         "GATEWAY_PORT": str(port),
         "BIND_HOST": "127.0.0.1",
@@ -44,14 +46,14 @@ def command(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, i
         "LOG_LEVEL": "WARNING",
         "LAMBDA_WARM_TTL_SECONDS": "3600",
         "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",  # noqa: S105 - the emulator's fixed local credential
+        "AWS_SECRET_ACCESS_KEY": "test",
     }
     return [str(build_dir / "bin" / "ministack")], env
 
 
 def is_ready(port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_ministack/health", timeout=1) as r:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_ministack/health", timeout=1) as r:
             return bool(r.status == 200)
     except OSError:
         return False

@@ -63,8 +63,16 @@ def prepare(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, i
     try:
         subprocess.run(
             [
-                str(build_dir / "initdb"), "-D", str(pgdata), "-U", SUPERUSER, f"--pwfile={pw.name}",
-                "--auth-host=scram-sha-256", "--auth-local=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+                str(build_dir / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                SUPERUSER,
+                f"--pwfile={pw.name}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
             ],
             check=True,
             capture_output=True,
@@ -74,12 +82,28 @@ def prepare(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, i
         os.unlink(pw.name)
 
 
-def command(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]) -> tuple[list[str], dict[str, str]]:
+def command(
+    build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]
+) -> tuple[list[str], dict[str, str]]:
     socket_dir = data_dir / "pgdata"
     argv = [
-        str(build_dir / "postgres"), "-D", str(data_dir / "pgdata"), "-h", "127.0.0.1", "-p", str(port),
-        "-k", str(socket_dir), "-c", "max_connections=200", "-c", "shared_buffers=128MB", "-c", "fsync=off",
-        "-c", "synchronous_commit=off",
+        str(build_dir / "postgres"),
+        "-D",
+        str(data_dir / "pgdata"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-k",
+        str(socket_dir),
+        "-c",
+        "max_connections=200",
+        "-c",
+        "shared_buffers=128MB",
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
     ]
     return argv, {}
 
@@ -88,9 +112,7 @@ def is_ready(port: int) -> bool:
     with socket.socket() as s:
         if s.connect_ex(("127.0.0.1", port)) != 0:
             return False
-    result = subprocess.run(
-        [str(bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"], check=False
-    )
+    result = subprocess.run([str(bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"], check=False)
     return result.returncode == 0
 
 

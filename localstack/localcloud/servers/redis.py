@@ -36,7 +36,9 @@ def prepare(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, i
     conf.chmod(0o600)
 
 
-def command(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]) -> tuple[list[str], dict[str, str]]:
+def command(
+    build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]
+) -> tuple[list[str], dict[str, str]]:
     return [str(build_dir / "redis-server"), str(data_dir / "redis.conf")], {}
 
 
