@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     event_bus: Literal["kafka", "direct"] = "direct"
     kafka_bootstrap: str | None = None
     cache_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
+    # The secret holding the JWT key set (Secrets Manager name or ARN; Lockbox id on Yandex).
+    jwt_keys_secret: str = "algoarts/jwt-keys"  # noqa: S105 - a secret's name, not its value
+    # Requests per minute per user, by plan (seed: 100 per user); JSON in ALGOARTS_RATE_LIMITS.
+    rate_limits: dict[str, int] = Field(default_factory=lambda: {"free": 100, "paid": 100, "admin": 1000})
+    # Failed logins allowed per account and per source IP within the window before 429.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_ip: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=60)
 
     def require(self, name: str) -> str:
         """Value of an optional setting that the chosen adapter needs."""

@@ -16,7 +16,29 @@ def main(argv: list[str] | None = None) -> int:
     local.add_argument("--no-seed", action="store_true", help="skip the sample data")
     openapi = sub.add_parser("openapi", help="print or write the merged OpenAPI document")
     openapi.add_argument("--write", action="store_true")
+    keys = sub.add_parser("keys", help="JWT signing keys: list, rotate, retire")
+    keys.add_argument("action", choices=["list", "rotate", "retire"])
+    keys.add_argument("kid", nargs="?", help="the key to retire")
+    keys.add_argument(
+        "--secret-id", help="a deployment's secret (AWS credentials from the environment); default: the local cloud's"
+    )
+    admin = sub.add_parser("create-platform-admin", help="create a platform admin on any deployment")
+    admin.add_argument("--email", required=True)
+    admin.add_argument(
+        "--database-url",
+        default=os.environ.get("ALGOARTS_DATABASE_URL"),
+        help="default: ALGOARTS_DATABASE_URL, else the local cloud's",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "keys":
+        from localcloud.admin import keys_command
+
+        return keys_command(args.action, args.kid, args.secret_id)
+    if args.command == "create-platform-admin":
+        from localcloud.admin import create_platform_admin
+
+        return create_platform_admin(args.email, args.database_url)
 
     if args.command == "openapi":
         from localcloud import openapi as doc

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from localcloud import process
+from localcloud.identity_setup import demo_accounts, provision_keys
 from localcloud.paths import CACHE_DIR, STATE_DIR, TEMPLATE
 from localcloud.runtime import CloudState, PartState, boto_session, load_secrets
 from localcloud.servers import clickhouse, ministack, postgres, redis
@@ -91,22 +92,27 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
         secret_params = _start_backing_servers(state, load_secrets())
         ms = _start_server(state, "ministack", ministack, STATE_DIR / "ministack")
         state.endpoint = f"http://127.0.0.1:{ms.port}"
+        provision_keys(state)
         _deploy(state, {**state.parameters, **secret_params})
         _start_python(state, "relay", "localcloud.relay")
         if profile == "full":
             _start_python(state, "bridge", "localcloud.bridge")
         _warm_functions(state)
         state.save()
+        accounts = demo_accounts(state)
         if seed:
             from localcloud.seed import seed_sample_data
 
-            seed_sample_data(state)
+            seed_sample_data(state, accounts)
     except BaseException:
         _say("start-up failed; stopping what was started")
         down(quiet=True)
         raise
     write_status(state)
     _say(f"ready in {time.monotonic() - started:.1f} s")
+    _say("demo accounts (role, email, password):")
+    for role, email, password in accounts:
+        _say(f"  {role:<15} {email:<40} {password}")
     _say(f"API: {state.api_url}")
     return state
 

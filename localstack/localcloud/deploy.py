@@ -95,10 +95,37 @@ def apply_stack(session: Any, packaged: dict[str, Any], parameters: dict[str, st
     return desc
 
 
+def ensure_authorizers(
+    session: Any, template: dict[str, Any], api_id: str, functions: dict[str, str]
+) -> dict[str, str]:
+    """The HTTP API's Lambda authorizers (name -> id), created when the emulator skipped them."""
+    api = session.client("apigatewayv2")
+    lam = session.client("lambda")
+    existing = {a["Name"]: a["AuthorizerId"] for a in api.get_authorizers(ApiId=api_id)["Items"]}
+    for spec in tpl.http_authorizers(template):
+        if spec.name in existing:
+            continue
+        arn = lam.get_function(FunctionName=functions[spec.function])["Configuration"]["FunctionArn"]
+        region = arn.split(":")[3]
+        created = api.create_authorizer(
+            ApiId=api_id,
+            Name=spec.name,
+            AuthorizerType="REQUEST",
+            AuthorizerUri=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+            AuthorizerPayloadFormatVersion=spec.payload_version,
+            EnableSimpleResponses=spec.simple_responses,
+            IdentitySource=[f"$request.header.{h}" for h in spec.identity_headers],
+            AuthorizerResultTtlInSeconds=spec.ttl_seconds,
+        )
+        existing[spec.name] = created["AuthorizerId"]
+    return existing
+
+
 def ensure_routes(session: Any, template: dict[str, Any], api_id: str, functions: dict[str, str]) -> None:
     """Create the integrations and routes the emulator skipped; existing ones are left alone."""
     api = session.client("apigatewayv2")
     lam = session.client("lambda")
+    authorizers = ensure_authorizers(session, template, api_id, functions)
     existing = {r["RouteKey"] for r in api.get_routes(ApiId=api_id)["Items"]}
     for route in tpl.http_routes(template):
         if route.route_key in existing:
@@ -107,7 +134,12 @@ def ensure_routes(session: Any, template: dict[str, Any], api_id: str, functions
         integration = api.create_integration(
             ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0"
         )
-        api.create_route(ApiId=api_id, RouteKey=route.route_key, Target=f"integrations/{integration['IntegrationId']}")
+        auth: dict[str, str] = {}
+        if route.authorizer:
+            auth = {"AuthorizationType": "CUSTOM", "AuthorizerId": authorizers[route.authorizer]}
+        api.create_route(
+            ApiId=api_id, RouteKey=route.route_key, Target=f"integrations/{integration['IntegrationId']}", **auth
+        )
 
 
 def deploy(session: Any, template_path: Path, parameters: dict[str, str], out_dir: Path, endpoint: str) -> Deployment:

@@ -59,9 +59,13 @@ def load_secrets(state_dir: Path = STATE_DIR) -> dict[str, str]:
     if path.exists():
         return dict(json.loads(path.read_text()))
     values = {name: secrets.token_urlsafe(24) for name in ("postgres", "redis", "clickhouse")}
-    state_dir.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, json.dumps(values), mode=0o600)
+    save_secrets(values, state_dir)
     return values
+
+
+def save_secrets(values: dict[str, str], state_dir: Path = STATE_DIR) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    _atomic_write(state_dir / "secrets.json", json.dumps(values), mode=0o600)
 
 
 class EmulatorSession:

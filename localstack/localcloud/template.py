@@ -45,6 +45,7 @@ class HttpRoute:
     function: str  # logical id
     method: str
     path: str  # SAM form, /v1/companies/{company_id}; "$default" for the catch-all
+    authorizer: str | None = None  # name of the HttpApi authorizer guarding it; None when public
 
     @property
     def route_key(self) -> str:
@@ -65,17 +66,58 @@ def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: res for name, res in template["Resources"].items() if res["Type"] == "AWS::Serverless::Function"}
 
 
+@dataclass(frozen=True)
+class LambdaAuthorizer:
+    name: str
+    function: str  # logical id
+    identity_headers: tuple[str, ...]
+    ttl_seconds: int
+    simple_responses: bool
+    payload_version: str
+
+
+def http_authorizers(template: dict[str, Any]) -> list[LambdaAuthorizer]:
+    found = []
+    for res in template["Resources"].values():
+        if res["Type"] != "AWS::Serverless::HttpApi":
+            continue
+        for name, spec in res.get("Properties", {}).get("Auth", {}).get("Authorizers", {}).items():
+            identity = spec.get("Identity", {})
+            found.append(
+                LambdaAuthorizer(
+                    name=name,
+                    function=spec["FunctionArn"]["Fn::GetAtt"][0],
+                    identity_headers=tuple(identity.get("Headers", ["Authorization"])),
+                    ttl_seconds=int(identity.get("ReauthorizeEvery", 300)),
+                    simple_responses=bool(spec.get("EnableSimpleResponses", False)),
+                    payload_version=str(spec.get("AuthorizerPayloadFormatVersion", "2.0")),
+                )
+            )
+    return found
+
+
+def _default_authorizer(template: dict[str, Any]) -> str | None:
+    for res in template["Resources"].values():
+        if res["Type"] == "AWS::Serverless::HttpApi":
+            name = res.get("Properties", {}).get("Auth", {}).get("DefaultAuthorizer")
+            return str(name) if name else None
+    return None
+
+
 def http_routes(template: dict[str, Any]) -> list[HttpRoute]:
+    default = _default_authorizer(template)
     routes = []
     for name, res in functions(template).items():
         for event in res["Properties"].get("Events", {}).values():
             if event["Type"] != "HttpApi":
                 continue
             props = event.get("Properties", {})
+            chosen = props.get("Auth", {}).get("Authorizer", default)
+            authorizer = None if chosen in (None, "NONE") else str(chosen)
             if "Path" not in props:
-                routes.append(HttpRoute(name, "ANY", "$default"))
+                routes.append(HttpRoute(name, "ANY", "$default", authorizer))
             else:
-                routes.append(HttpRoute(name, props["Method"].upper(), props["Path"]))
+                routes.append(HttpRoute(name, props["Method"].upper(), props["Path"], authorizer))
     return routes
 
 

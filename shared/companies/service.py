@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.audit import RequestOrigin
 from shared.cache import CompanyCache
 from shared.companies import store
 from shared.companies.model import Company, CompanyCreate
@@ -11,10 +12,15 @@ from shared.settings import Settings
 
 
 def create_company(
-    settings: Settings, command: CompanyCreate, *, actor: str | None = None, correlation_id: str | None = None
+    settings: Settings,
+    command: CompanyCreate,
+    *,
+    actor: str | None = None,
+    correlation_id: str | None = None,
+    origin: RequestOrigin | None = None,
 ) -> Company:
     company, _ = store.insert_company(
-        connection(settings.database_url), command, actor=actor, correlation_id=correlation_id
+        connection(settings.database_url), command, actor=actor, correlation_id=correlation_id, origin=origin
     )
     return company
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from shared import outbox
+from shared import audit, outbox
+from shared.audit import RequestOrigin
 from shared.companies.model import Company, CompanyCreate
 from shared.companies.slugs import slugify
 from shared.events import EventEnvelope
@@ -23,7 +24,12 @@ _SLUG_ATTEMPTS = 5
 
 
 def insert_company(
-    conn: psycopg.Connection, command: CompanyCreate, *, actor: str | None, correlation_id: str | None
+    conn: psycopg.Connection,
+    command: CompanyCreate,
+    *,
+    actor: str | None,
+    correlation_id: str | None,
+    origin: RequestOrigin | None = None,
 ) -> tuple[Company, EventEnvelope]:
     """The row, its first event and the outbox entry, atomically, under the first free slug.
 
@@ -35,7 +41,7 @@ def insert_company(
 
     for attempt in range(_SLUG_ATTEMPTS):
         try:
-            return _insert_company_once(conn, command, actor=actor, correlation_id=correlation_id)
+            return _insert_company_once(conn, command, actor=actor, correlation_id=correlation_id, origin=origin)
         except errors.UniqueViolation as exc:
             if exc.diag.constraint_name != "companies_slug_key" or attempt == _SLUG_ATTEMPTS - 1:
                 raise
@@ -43,7 +49,12 @@ def insert_company(
 
 
 def _insert_company_once(
-    conn: psycopg.Connection, command: CompanyCreate, *, actor: str | None, correlation_id: str | None
+    conn: psycopg.Connection,
+    command: CompanyCreate,
+    *,
+    actor: str | None,
+    correlation_id: str | None,
+    origin: RequestOrigin | None,
 ) -> tuple[Company, EventEnvelope]:
     company_id = uuid.uuid4()
     data = command.model_dump(mode="json")
@@ -51,7 +62,7 @@ def _insert_company_once(
         slug = _free_slug(conn, slugify(command.name))
         row = conn.execute(
             f"INSERT INTO companies (id, slug, name, industry, description, website, business_model, "
-            f"headquarters_city, integrations) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            f"headquarters_city, integrations, owner_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             f"RETURNING {_COLUMNS}",
             (
                 company_id,
@@ -63,6 +74,7 @@ def _insert_company_once(
                 command.business_model,
                 command.headquarters_city,
                 command.integrations,
+                actor,
             ),
         ).fetchone()
         company = Company.model_validate(row)
@@ -77,6 +89,15 @@ def _insert_company_once(
         )
         _append_event(conn, event)
         outbox.append(conn, event)
+        audit.record(
+            conn,
+            actor_id=actor,
+            action="company.created",
+            resource_type="company",
+            resource_id=str(company_id),
+            origin=origin or RequestOrigin(),
+            change=command.model_dump(mode="json", exclude_none=True),
+        )
     return company, event
 
 

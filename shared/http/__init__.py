@@ -18,7 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.errors import DomainError
+from shared.errors import DomainError, TooManyRequests
 from shared.settings import SettingsError
 
 PROBLEM_JSON = "application/problem+json"
@@ -66,7 +66,10 @@ def resolver() -> APIGatewayHttpResolver:
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response[str]:
         errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-        return problem(exc.status, exc.title, exc.detail, errors=errors)
+        response = problem(exc.status, exc.title, exc.detail, errors=errors)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:

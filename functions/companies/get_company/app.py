@@ -9,6 +9,8 @@ from shared.cache import CompanyCache, redis_client
 from shared.companies.model import Company
 from shared.companies.service import get_company
 from shared.http import entrypoint, resolver
+from shared.identity.guard import require
+from shared.identity.roles import Permission
 from shared.settings import get_settings
 
 app = resolver()
@@ -22,7 +24,9 @@ def company_cache() -> CompanyCache:
 
 @app.get("/v1/companies/<company_id>")
 def get(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Company:
-    return get_company(get_settings(), company_id, company_cache())
+    settings = get_settings()
+    require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
+    return get_company(settings, company_id, company_cache())
 
 
 handler = entrypoint(app, warm=get_settings)

@@ -1,0 +1,22 @@
+"""POST /v1/auth/logout: the access token stops working at once; a given refresh token's family too."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from shared.http import entrypoint, resolver
+from shared.identity.guard import origin_from_event, require
+from shared.identity.model import LogoutCommand
+from shared.identity.service import logout
+from shared.settings import get_settings
+
+app = resolver()
+
+
+@app.post("/v1/auth/logout")
+def post(command: LogoutCommand) -> Response[str]:
+    settings = get_settings()
+    event = app.current_event.raw_event
+    logout(settings, require(settings, event), command.refresh_token, origin_from_event(event))
+    return Response(status_code=204, content_type="application/json", body="")
+
+
+handler = entrypoint(app, warm=get_settings)

@@ -1,0 +1,1 @@
+"""Identity context: accounts, tokens, roles and permissions, the guard every function uses."""

@@ -1,0 +1,359 @@
+"""Cold start (import + init) of every function in template.yaml, against a minimal powertools handler.
+
+Run: .venv/bin/python tests/benchmarks/bench_cold_start.py   (about 2 minutes on 2 cores)
+
+Method. Each target is imported in a fresh subprocess of the interpreter that runs the functions
+(MiniStack's venv python when it exists, else the project's), timing `importlib.import_module("app")`
+with time.perf_counter() inside the subprocess. Targets are run round-robin (N rounds), so machine
+noise spreads over all of them alike; medians and ratios to the baseline's median are reported.
+
+The baseline is the smallest real powertools HTTP function: an APIGatewayHttpResolver with one route,
+written to a temp dir. The budget is 2x the baseline's median (PASS/OVER). For scale the table also
+shows a bare interpreter, the same baseline with `enable_validation=True` (what every function here
+uses), and fastapi+mangum when installed.
+
+Two bytecode modes, both measured in the same run:
+  pyc  bytecode already cached (as with a pip-built layer, which ships __pycache__): PYTHONPATH =
+       function dir + layer deps dir + project root, with `-X pycache_prefix=<temp>` primed by one
+       untimed import, so nothing is written into the project.
+  src  no bytecode for the layer or the function (how MiniStack runs them here: it unpacks the layer
+       zip, which carries no __pycache__, into a fresh folder per worker): a temp copy of the function
+       dir and of layer deps + `shared` without __pycache__, PYTHONDONTWRITEBYTECODE=1. The
+       interpreter's own stdlib and site-packages keep their bytecode, as in a worker.
+
+Settings: valid ALGOARTS_* values pointing at closed loopback ports; nothing connects at import
+(settings are validated at cold start). `-X importtime` is run once per function per mode to name
+the three top-level packages that cost the most (sum of their modules' self time under `import app`).
+
+Exit status: 0 after printing the tables; 1 if some function failed to import (a crash is reported,
+not measured).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "localstack"))
+sys.path.insert(0, str(ROOT))
+
+from localcloud import template as tpl  # noqa: E402
+from localcloud.build import layer_dependencies  # noqa: E402
+
+ROUNDS = 7
+BUDGET = 2.0
+TIMEOUT = 60.0  # seconds per subprocess
+
+TIMER = (
+    "import sys, time, importlib, json\n"
+    "t0 = time.perf_counter()\n"
+    "m = importlib.import_module(sys.argv[1])\n"
+    "t1 = time.perf_counter()\n"
+    "assert callable(getattr(m, sys.argv[2]))\n"
+    "print(json.dumps({'import_ms': (t1 - t0) * 1000, 'modules': len(sys.modules)}))\n"
+)
+
+BASELINE = '''"""The smallest real powertools HTTP function: one route, no validation."""
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+app = APIGatewayHttpResolver()
+
+
+@app.get("/ping")
+def ping():
+    return {"ok": True}
+
+
+def handler(event, context):
+    return app.resolve(event, context)
+'''
+
+BASELINE_VALIDATION = BASELINE.replace("APIGatewayHttpResolver()", "APIGatewayHttpResolver(enable_validation=True)")
+
+FASTAPI = """from fastapi import FastAPI
+from mangum import Mangum
+
+api = FastAPI()
+
+
+@api.get("/ping")
+def ping():
+    return {"ok": True}
+
+
+handler = Mangum(api)
+"""
+
+
+@dataclass
+class Target:
+    name: str
+    code_dir: Path | None  # None: bare interpreter
+    module: str = "app"
+    attr: str = "handler"
+    kind: str = "function"  # function | baseline | scale
+    samples: dict[str, list[float]] = field(default_factory=lambda: {"pyc": [], "src": []})
+    wall: dict[str, list[float]] = field(default_factory=lambda: {"pyc": [], "src": []})
+    error: str = ""
+    top: dict[str, str] = field(default_factory=dict)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def function_env() -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "ALGOARTS_", "AWS_", "POWERTOOLS_"))}
+    pg, rd, ch, kf = closed_port(), closed_port(), closed_port(), closed_port()
+    keep.update(
+        {
+            "ALGOARTS_STAGE": "local",
+            "ALGOARTS_DATABASE_URL": f"postgresql://algoarts:bench@127.0.0.1:{pg}/algoarts",
+            "ALGOARTS_REDIS_URL": f"redis://:bench@127.0.0.1:{rd}/0",
+            "ALGOARTS_SEARCH_BACKEND": "postgres",
+            "ALGOARTS_CLICKHOUSE_URL": f"http://default:bench@127.0.0.1:{ch}/default",
+            "ALGOARTS_EVENT_BUS": "direct",
+            "ALGOARTS_KAFKA_BOOTSTRAP": f"127.0.0.1:{kf}",
+            "POWERTOOLS_SERVICE_NAME": "algoarts",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        }
+    )
+    return keep
+
+
+def runtime_python() -> tuple[Path, str]:
+    ministack = ROOT / ".cache" / "venvs" / "ministack" / "bin" / "python"
+    if ministack.exists():
+        return ministack, "MiniStack's venv python (runs the functions in the local cloud)"
+    return ROOT / ".venv" / "bin" / "python", "the project's .venv python (MiniStack venv not built yet)"
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
+
+
+class Runner:
+    def __init__(self, python: Path, deps: Path, work: Path) -> None:
+        self.python = python
+        self.deps = deps
+        self.work = work
+        self.env = function_env()
+        self.prefix = work / "pycache"  # mode pyc: primed bytecode cache outside the project
+        self.src_layer = work / "src-layer" / "python"  # mode src: layer as MiniStack unpacks it
+        self.cwd = work / "cwd"
+        self.cwd.mkdir()
+        # One snapshot of the code, taken now and used by both modes: the tree may be edited while we run.
+        self.snapshot = work / "snapshot"
+        copy_tree(ROOT / "shared", self.snapshot / "shared")
+        copy_tree(deps, self.src_layer)
+        copy_tree(ROOT / "shared", self.src_layer / "shared")
+
+    def snap(self, code_dir: Path) -> Path:
+        """A copy of a function dir (without bytecode) inside the snapshot."""
+        name = re.sub(r"\W+", "_", str(code_dir.relative_to(ROOT) if code_dir.is_relative_to(ROOT) else code_dir))
+        dst = self.snapshot / "_functions" / name  # no ':' in PYTHONPATH
+        copy_tree(code_dir, dst)
+        return dst
+
+    def _path(self, target: Target, mode: str) -> str:
+        assert target.code_dir is not None
+        if mode == "pyc":  # function dir + layer deps + project root (for `shared`), bytecode in the prefix
+            return os.pathsep.join([str(target.code_dir), str(self.deps), str(self.snapshot)])
+        return os.pathsep.join([str(target.code_dir), str(self.src_layer)])  # as the worker unpacks it
+
+    def command(self, target: Target, mode: str, *, write: bool = False) -> tuple[list[str], dict[str, str]]:
+        env = dict(self.env)
+        argv = [str(self.python)]
+        if mode == "pyc":
+            argv += ["-X", f"pycache_prefix={self.prefix}"]
+            if not write:
+                env["PYTHONDONTWRITEBYTECODE"] = "1"
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        if target.code_dir is None:
+            return [*argv, "-c", "pass"], env
+        env["PYTHONPATH"] = self._path(target, mode)
+        return [*argv, "-c", TIMER, target.module, target.attr], env
+
+    def run(self, target: Target, mode: str, *, write: bool = False) -> None:
+        argv, env = self.command(target, mode, write=write)
+        started = time.perf_counter()
+        proc = subprocess.run(argv, env=env, cwd=self.cwd, capture_output=True, text=True, timeout=TIMEOUT)
+        wall = (time.perf_counter() - started) * 1000
+        if proc.returncode != 0:
+            lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+            target.error = lines[-1] if lines else f"exit {proc.returncode}"
+            return
+        if write:
+            return
+        target.wall[mode].append(wall)
+        if target.code_dir is not None:
+            target.samples[mode].append(float(json.loads(proc.stdout.strip().splitlines()[-1])["import_ms"]))
+        else:
+            target.samples[mode].append(wall)
+
+    def importtime(self, target: Target, mode: str) -> str:
+        argv, env = self.command(target, mode)
+        # `import app` statement (importlib.import_module bypasses -X importtime's bookkeeping)
+        argv = [argv[0], "-X", "importtime", *argv[1:-4], "-c", f"import {target.module}"]
+        proc = subprocess.run(argv, env=env, cwd=self.cwd, capture_output=True, text=True, timeout=TIMEOUT)
+        return top_packages(proc.stderr, target.module)
+
+
+LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)")
+
+
+def top_packages(stderr: str, module: str, n: int = 3) -> str:
+    """The n top-level packages with the largest summed self time in `module`'s import subtree."""
+    pending: list[tuple[int, int, str]] = []  # (depth, self_us, name) since the last depth-0 entry
+    subtree: list[tuple[int, int, str]] = []
+    total = 0
+    for line in stderr.splitlines():
+        m = LINE.match(line)
+        if not m:
+            continue
+        self_us, cum_us, indent, name = int(m[1]), int(m[2]), m[3], m[4]
+        depth = len(indent) // 2
+        if depth == 0:
+            if name == module:
+                subtree = [*pending, (0, self_us, f"{module} (init)")]
+                total = cum_us
+            pending = []
+        else:
+            pending.append((depth, self_us, name))
+    if not subtree or not total:
+        return "(no importtime data)"
+    stdlib = set(sys.stdlib_module_names)
+    sums: dict[str, int] = {}
+    for _, self_us, name in subtree:
+        top = name.split(".")[0]
+        key = "stdlib" if top in stdlib else (name if name.endswith("(init)") else top)
+        sums[key] = sums.get(key, 0) + self_us
+    best = sorted(sums.items(), key=lambda kv: -kv[1])[:n]
+    return ", ".join(f"{k} {v / 1000:.0f} ms ({100 * v / total:.0f}%)" for k, v in best)
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> int:
+    python, python_note = runtime_python()
+    deps = layer_dependencies()
+    template = tpl.load(ROOT / "template.yaml")
+    functions = tpl.functions(template)
+    work = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+    try:
+        for name, text in (("baseline", BASELINE), ("baseline_validation", BASELINE_VALIDATION), ("fastapi", FASTAPI)):
+            (work / name).mkdir()
+            (work / name / "app.py").write_text(text)
+        runner = Runner(python, deps, work)
+        has_fastapi = (
+            subprocess.run(
+                [str(python), "-c", "import fastapi, mangum"], capture_output=True, env=runner.env, timeout=TIMEOUT
+            ).returncode
+            == 0
+        )
+        targets = [
+            Target("python -c pass (bare startup)", None, kind="scale"),
+            Target("baseline: powertools 1 route", work / "baseline", kind="baseline"),
+            Target("baseline + enable_validation", work / "baseline_validation", kind="scale"),
+        ]
+        if has_fastapi:
+            targets.append(Target("fastapi + mangum, 1 route", work / "fastapi", kind="scale"))
+        for logical, res in sorted(functions.items()):
+            props = res["Properties"]
+            module, attr = props.get("Handler", "app.handler").rsplit(".", 1)
+            targets.append(Target(logical, runner.snap(ROOT / props["CodeUri"]), module=module, attr=attr))
+
+        started = time.monotonic()
+        for t in targets:  # prime the pyc cache (untimed), and find crashes early
+            runner.run(t, "pyc", write=True)
+        for _ in range(ROUNDS):
+            for mode in ("pyc", "src"):
+                for t in targets:
+                    if not t.error:
+                        runner.run(t, mode)
+        for t in targets:
+            if t.code_dir is not None and not t.error:
+                t.top = {mode: runner.importtime(t, mode) for mode in ("pyc", "src")}
+        elapsed = time.monotonic() - started
+
+        base = next(t for t in targets if t.kind == "baseline")
+        base_med = {mode: med(base.samples[mode]) for mode in ("pyc", "src")}
+        print()
+        print(f"Cold start: import + init of `app` per function, median of {ROUNDS} fresh processes per mode")
+        print(f"interpreter: {python} ({python_note}), {sys.platform}, {os.cpu_count()} cores")
+        print(f"layer deps:  {deps}")
+        print(f"code:        snapshot of shared/ and {len(functions)} function dirs from template.yaml taken at start")
+        print("pyc = bytecode cached; src = layer and function compiled from source (as MiniStack's workers do)")
+        print(f"budget: {BUDGET:.0f}x the baseline median in the same mode; measured in {elapsed:.0f} s")
+        print()
+        head = (
+            f"{'target':<34} | {'pyc ms':>7} {'min-max':>11} {'x base':>6} {'budget':>6} | "
+            f"{'src ms':>7} {'min-max':>11} {'x base':>6} {'budget':>6} | {'proc wall pyc':>13}"
+        )
+        print(head)
+        print("-" * len(head))
+        crashed = []
+        for t in targets:
+            if t.error:
+                crashed.append(t)
+                print(f"{t.name:<34} | CRASH: {t.error}")
+                continue
+            cells = []
+            for mode in ("pyc", "src"):
+                m = med(t.samples[mode])
+                rng = f"{min(t.samples[mode]):.0f}-{max(t.samples[mode]):.0f}"
+                ratio = m / base_med[mode]
+                verdict = "" if t.kind != "function" else ("PASS" if ratio <= BUDGET else "OVER")
+                if t.code_dir is None:
+                    ratio_s = "-"
+                else:
+                    ratio_s = f"{ratio:.2f}"
+                cells.append(f"{m:>7.0f} {rng:>11} {ratio_s:>6} {verdict:>6}")
+            wall = f"{med(t.wall['pyc']):.0f}"
+            print(f"{t.name:<34} | {cells[0]} | {cells[1]} | {wall:>13}")
+        if not has_fastapi:
+            print(f"{'fastapi + mangum':<34} | skipped: not installed in {python}")
+        print()
+        print("bare startup row: wall time of the whole `python -c pass` process (not an import)")
+        print()
+        print("Where the import time goes (-X importtime, one run per mode; summed self time per top-level package)")
+        for t in targets:
+            if t.top:
+                print(f"{t.name:<34} pyc: {t.top['pyc']}")
+                print(f"{'':<34} src: {t.top['src']}")
+        over = [
+            t.name
+            for t in targets
+            if t.kind == "function" and not t.error and med(t.samples["pyc"]) / base_med["pyc"] > BUDGET
+        ]
+        print()
+        print(f"functions over budget (pyc mode): {', '.join(over) if over else 'none'}")
+        if crashed:
+            print(f"functions that failed to import: {', '.join(t.name for t in crashed)}")
+            return 1
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
