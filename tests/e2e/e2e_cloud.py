@@ -5,21 +5,47 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from localcloud.runtime import CloudState, boto_session
+from localcloud.runtime import CloudState, boto_session, load_secrets
 from support import ROOT
 
 
 @dataclass
 class Cloud:
+    """`http` is signed in as the demo company admin; `anonymous` sends no token."""
+
     state_dir: Path
     state: CloudState
-    http: httpx.Client
+    anonymous: httpx.Client
+    http: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.http = self.client_for("company_admin")
+
+    def demo_account(self, role: str) -> tuple[str, str]:
+        """(email, password) of the demo account `make dev` created for this role."""
+        passwords = json.loads(load_secrets(self.state_dir)["demo_passwords"])
+        return f"{role.replace('_', '.')}@demo.algoarts.local", passwords[role]
+
+    def login(self, email: str, password: str) -> dict[str, Any]:
+        response = self.anonymous.post("/v1/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def client_for(self, role: str) -> httpx.Client:
+        tokens = self.login(*self.demo_account(role))
+        return self.client_with(tokens["access_token"])
+
+    def client_with(self, access_token: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.state.api_url, timeout=30, headers={"Authorization": f"Bearer {access_token}"}
+        )
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run_cli(self.state_dir, *args, check=check)

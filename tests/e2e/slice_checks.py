@@ -49,6 +49,7 @@ def company_is_searchable_within_two_seconds(http: httpx.Client, backend: str, l
 
 
 def errors_are_problem_json(http: httpx.Client) -> None:
+    """`http` must be signed in with company:write."""
     unknown = http.get("/v1/no-such-thing")
     assert unknown.status_code == 404
     assert unknown.headers["content-type"] == PROBLEM

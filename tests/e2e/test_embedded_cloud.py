@@ -17,15 +17,18 @@ from localcloud.servers import postgres, redis
 
 
 def test_health_reports_every_dependency(embedded: Cloud) -> None:
-    response = embedded.http.get("/v1/health")
+    response = embedded.anonymous.get("/v1/health")
     assert response.status_code == 200, response.text
     states = {d["name"]: d["status"] for d in response.json()["dependencies"]}
     assert states == {"postgres": "ok", "redis": "ok", "search:postgres": "ok", "clickhouse": "ok", "kafka": "disabled"}
 
 
 def test_sample_data_was_loaded_through_the_api(embedded: Cloud) -> None:
-    assert embedded.http.get("/v1/companies/platyozhpro").json()["name"] == "ПлатёжПро"
+    company = embedded.http.get("/v1/companies/platyozhpro").json()
+    assert company["name"] == "ПлатёжПро"
     assert checks.search_ids(embedded.http, "склад маркетплейсов")
+    # The demo company admin created the catalog and now belongs to its first company.
+    assert embedded.http.get("/v1/users/me").json()["company_id"] == company["id"]
 
 
 def test_created_company_reads_back_by_id_and_slug(embedded: Cloud) -> None:
@@ -68,9 +71,9 @@ def test_errors_are_problem_json(embedded: Cloud) -> None:
 
 
 def test_openapi_and_docs_are_served(embedded: Cloud) -> None:
-    document = embedded.http.get("/v1/openapi.json").json()
+    document = embedded.anonymous.get("/v1/openapi.json").json()
     assert "/v1/companies/{company_id}" in document["paths"]
-    page = embedded.http.get("/v1/docs")
+    page = embedded.anonymous.get("/v1/docs")
     assert page.status_code == 200
     assert "openapi.json" in page.text
 

@@ -16,7 +16,7 @@ from localcloud.servers import postgres
 
 
 def test_health_includes_kafka_and_opensearch(full: Cloud) -> None:
-    response = full.http.get("/v1/health")
+    response = full.anonymous.get("/v1/health")
     assert response.status_code == 200, response.text
     states = {d["name"]: d["status"] for d in response.json()["dependencies"]}
     assert states == {"postgres": "ok", "redis": "ok", "search:opensearch": "ok", "clickhouse": "ok", "kafka": "ok"}
