@@ -29,6 +29,7 @@ class Principal:
     jti: str
     iat: int
     exp: int
+    gen: int = 0
 
     def can(self, permission: Permission) -> bool:
         return allows(self.permissions, permission)
@@ -48,6 +49,7 @@ class Principal:
             "jti": self.jti,
             "iat": self.iat,
             "exp": self.exp,
+            "gen": self.gen,
         }
 
     @classmethod
@@ -61,6 +63,7 @@ class Principal:
             jti=str(context["jti"]),
             iat=int(context.get("iat", 0)),
             exp=int(context["exp"]),
+            gen=int(context.get("gen", 0)),
         )
 
 
@@ -90,7 +93,7 @@ def security_state(redis_url: str) -> SecurityState:
 def require(settings: Settings, event: dict[str, Any], permission: Permission | None = None) -> Principal:
     """The caller, checked: 401 revoked or disabled, 403 missing permission, 429 over the limit."""
     principal = principal_from_event(event)
-    check = security_state(settings.redis_url).check_request(principal.user_id, principal.jti, principal.iat)
+    check = security_state(settings.redis_url).check_request(principal.user_id, principal.jti, principal.gen)
     if check.revoked:
         raise Unauthorized("this token is no longer valid; log in again")
     if check.disabled:

@@ -49,7 +49,7 @@ def hash_password(password: str) -> str:
 def verify_password(hashed: str, password: str) -> bool:
     try:
         return hasher().verify(hashed, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, ValueError):  # ValueError: a non-ASCII (damaged) hash
         return False
 
 

@@ -39,12 +39,24 @@ class SecurityState:
     def disable_user(self, user_id: str) -> None:
         self._redis.set(f"auth:disabled:{user_id}", 1, ex=ACCESS_TOKEN_SECONDS + 60)
 
-    def invalidate_tokens(self, user_id: str, now: float | None = None) -> None:
-        """Every access token of this user issued up to now stops working (roles or password changed)."""
-        moment = int(now if now is not None else time.time())
-        self._redis.set(f"auth:valid_after:{user_id}", moment, ex=ACCESS_TOKEN_SECONDS + 60)
+    def generation(self, user_id: str) -> int:
+        """The user's current token generation, embedded in every token issued now."""
+        value = self._redis.get(f"auth:gen:{user_id}")
+        return int(value) if value is not None else 0  # type: ignore[arg-type]
 
-    def check_request(self, user_id: str, jti: str, issued_at: int, now: float | None = None) -> RequestCheck:
+    def invalidate_tokens(self, user_id: str) -> None:
+        """Every access token of this user issued so far stops working (roles or password changed).
+
+        The counter outlives every token it judges; should it expire, older tokens mismatch and
+        are refused, never accepted.
+        """
+        key = f"auth:gen:{user_id}"
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, 30 * 24 * 3600)
+        pipe.execute()
+
+    def check_request(self, user_id: str, jti: str, generation: int, now: float | None = None) -> RequestCheck:
         """Revocation, account state and the rate-limit count in one round trip."""
         moment = now if now is not None else time.time()
         window = int(moment // WINDOW_SECONDS)
@@ -52,11 +64,11 @@ class SecurityState:
         pipe = self._redis.pipeline(transaction=False)
         pipe.exists(f"auth:deny:{jti}")
         pipe.exists(f"auth:disabled:{user_id}")
-        pipe.get(f"auth:valid_after:{user_id}")
+        pipe.get(f"auth:gen:{user_id}")
         pipe.incr(key)
         pipe.expire(key, WINDOW_SECONDS * 2)
-        denied, disabled, valid_after, count, _ = pipe.execute()
-        stale = valid_after is not None and issued_at < int(valid_after)
+        denied, disabled, current, count, _ = pipe.execute()
+        stale = generation != (int(current) if current is not None else 0)
         retry_after = int((window + 1) * WINDOW_SECONDS - moment) + 1
         return RequestCheck(bool(denied) or stale, bool(disabled), int(count), retry_after)
 

@@ -67,6 +67,7 @@ def _tokens(settings: Settings, keys: KeySet, user: User, family_id: str | None 
         email=user.email,
         roles=user.roles,
         company_id=str(user.company_id) if user.company_id else None,
+        generation=security_state(settings.redis_url).generation(str(user.id)),
     )
     refresh = users.issue_refresh_token(conn, str(user.id), family_id)
     return TokenPair(access_token=access, expires_in=ACCESS_TOKEN_SECONDS, refresh_token=refresh)
@@ -218,6 +219,8 @@ def _managed_user(conn: Any, principal: Principal, user_id: str) -> User:
         raise NotFound(f"user {user_id} not found", field="user_id")
     if principal.is_platform_admin:
         return user
+    if Role.PLATFORM_ADMIN in user.roles:
+        raise Forbidden("only a platform admin can manage a platform admin")
     if principal.can(Permission.USER_MANAGE) and principal.company_id and str(user.company_id) == principal.company_id:
         return user
     raise Forbidden("you can only manage users of your own company")

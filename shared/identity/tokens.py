@@ -35,10 +35,20 @@ class AccessClaims:
     jti: str
     iat: int
     exp: int
+    # The user's token generation when issued: a role or password change bumps it, and every
+    # token of an older generation stops working (exact, unlike comparing 1-second `iat`s).
+    gen: int = 0
 
 
 def issue_access_token(
-    keys: KeySet, *, user_id: str, email: str, roles: list[str], company_id: str | None, now: int | None = None
+    keys: KeySet,
+    *,
+    user_id: str,
+    email: str,
+    roles: list[str],
+    company_id: str | None,
+    now: int | None = None,
+    generation: int = 0,
 ) -> tuple[str, AccessClaims]:
     issued = int(now if now is not None else time.time())
     claims = AccessClaims(
@@ -50,6 +60,7 @@ def issue_access_token(
         jti=str(uuid.uuid4()),
         iat=issued,
         exp=issued + ACCESS_TOKEN_SECONDS,
+        gen=generation,
     )
     payload = {
         "iss": ISSUER,
@@ -63,6 +74,7 @@ def issue_access_token(
         "nbf": claims.iat,
         "exp": claims.exp,
         "jti": claims.jti,
+        "gen": claims.gen,
     }
     key = keys.active
     token = jwt.encode(payload, key.private_key(), algorithm="RS256", headers={"kid": key.kid})
@@ -102,4 +114,5 @@ def verify_access_token(keys: KeySet, token: str) -> AccessClaims:
         jti=payload["jti"],
         iat=payload["iat"],
         exp=payload["exp"],
+        gen=int(payload.get("gen", 0)),
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

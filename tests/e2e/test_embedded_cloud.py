@@ -4,6 +4,8 @@ projection into Redis and the Postgres search table, the state machine, dead let
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 import uuid
 
@@ -12,6 +14,7 @@ import redis as redis_lib
 
 import slice_checks as checks
 from e2e_cloud import Cloud
+from localcloud import process
 from localcloud.runtime import load_secrets
 from localcloud.servers import postgres, redis
 
@@ -133,3 +136,47 @@ def test_second_up_is_harmless(embedded: Cloud) -> None:
     result = embedded.cli("local", "up")
     assert "already running" in result.stdout
     assert {name: part.pid for name, part in embedded.reload().parts.items()} == before
+
+
+# The last two tests break the cloud on purpose: they stay at the end of this module.
+def test_dead_part_is_reported_with_its_log_tail(embedded: Cloud) -> None:
+    redis_part = embedded.state.parts["redis"]
+    os.kill(redis_part.pid, signal.SIGKILL)
+    result = embedded.cli("local", "status", check=False)
+    assert result.returncode == 2
+    assert "DOWN redis" in result.stdout
+    status = {p["name"]: p for p in json.loads((embedded.state_dir / "status.json").read_text())["parts"]}
+    assert status["redis"]["healthy"] is False
+    assert status["redis"]["log_tail"]  # the last lines of its log, to see why it died
+    assert status["postgres"]["healthy"] is True
+
+
+def test_down_stops_everything_it_started(embedded: Cloud) -> None:
+    pids = [p.pid for p in embedded.reload().parts.values()]
+    children = _descendants(pids)
+    embedded.cli("local", "down")
+    assert not any(process.alive(pid) for pid in pids + children)
+    assert not (embedded.state_dir / "cloud.json").exists()
+    result = embedded.cli("local", "status", check=False)
+    assert result.returncode == 1
+    assert "not running" in result.stdout
+
+
+def _descendants(pids: list[int]) -> list[int]:
+    """Every process below the parts (MiniStack's function workers, Postgres backends)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()  # noqa: SIM115
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            parents.setdefault(ppid, []).append(int(entry))
+    found: list[int] = []
+    todo = list(pids)
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found

@@ -38,7 +38,8 @@ def test_insert_writes_row_event_and_outbox_in_one_transaction(pg: Any, postgres
             "integrations": ["amocrm", "bitrix24"],
         }
     )
-    company, event = insert_company(pg, command, actor="user-1", correlation_id="corr-1")
+    actor = str(uuid.uuid4())  # a user id: it becomes the company's owner
+    company, event = insert_company(pg, command, actor=actor, correlation_id="corr-1")
 
     assert company.name == name
     assert company.slug == "platyozhnyj-servis-" + name.rsplit(" ", 1)[1]
@@ -73,7 +74,7 @@ def test_insert_writes_row_event_and_outbox_in_one_transaction(pg: Any, postgres
     (stored_event,) = events
     assert stored_event["event_id"] == event.event_id
     assert stored_event["version"] == 1 and stored_event["event_type"] == "company.created"
-    assert stored_event["actor"] == "user-1" and stored_event["correlation_id"] == "corr-1"
+    assert stored_event["actor"] == actor and stored_event["correlation_id"] == "corr-1"
     assert stored_event["payload"]["company_id"] == str(company.id)
     assert stored_event["payload"]["name"] == name
 

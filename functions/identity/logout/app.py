@@ -1,6 +1,8 @@
 """POST /v1/auth/logout: the access token stops working at once; a given refresh token's family too."""
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from typing_extensions import Annotated
 
 from shared.http import entrypoint, resolver
 from shared.identity.guard import origin_from_event, require
@@ -12,10 +14,11 @@ app = resolver()
 
 
 @app.post("/v1/auth/logout")
-def post(command: LogoutCommand) -> Response[str]:
+def post(command: Annotated[LogoutCommand | None, Body()] = None) -> Response[str]:
     settings = get_settings()
     event = app.current_event.raw_event
-    logout(settings, require(settings, event), command.refresh_token, origin_from_event(event))
+    refresh_token = command.refresh_token if command else None
+    logout(settings, require(settings, event), refresh_token, origin_from_event(event))
     return Response(status_code=204, content_type="application/json", body="")
 
 
