@@ -16,6 +16,7 @@ from shared.audit import RequestOrigin
 from shared.errors import Forbidden, TooManyRequests, Unauthorized
 from shared.identity.roles import Permission, Role, allows, plan_for
 from shared.identity.security_state import SecurityState
+from shared.identity.tokens import AccessClaims
 from shared.settings import Settings
 
 
@@ -51,6 +52,20 @@ class Principal:
             "exp": self.exp,
             "gen": self.gen,
         }
+
+    @classmethod
+    def from_claims(cls, claims: AccessClaims) -> Principal:
+        return cls(
+            user_id=claims.sub,
+            email=claims.email,
+            roles=claims.roles,
+            permissions=claims.permissions,
+            company_id=claims.company_id,
+            jti=claims.jti,
+            iat=claims.iat,
+            exp=claims.exp,
+            gen=claims.gen,
+        )
 
     @classmethod
     def from_context(cls, context: dict[str, Any]) -> Principal:

@@ -74,7 +74,7 @@ def login(
 def principal_of(keys: KeySet, access_token: str) -> Principal:
     """What the authorizer derives from a token, passed through the gateway's flat context."""
     c = verify_access_token(keys, access_token)
-    verified = Principal(c.sub, c.email, c.roles, c.permissions, c.company_id, c.jti, c.iat, c.exp, c.gen)
+    verified = Principal.from_claims(c)
     return Principal.from_context(verified.as_context())
 
 

@@ -593,3 +593,14 @@ def test_plan_for(user_roles: list[str], plan: str) -> None:
 
 def test_every_role_has_a_mapping() -> None:
     assert set(roles.ROLE_PERMISSIONS) == set(Role)
+
+
+def test_authorizer_passes_the_token_generation_on(key_set: KeySet, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A role change bumps the user's generation; the guard compares it, so it must survive the hop.
+    authorizer = load_function("identity", "authorizer")
+    monkeypatch.setattr(authorizer, "key_set", lambda *_a, **_k: key_set)
+    token, _ = tokens.issue_access_token(
+        key_set, user_id=USER_ID, email=EMAIL, roles=["paid_user"], company_id=None, generation=7
+    )
+    answer = authorizer.handler(authorizer_event(f"Bearer {token}"), LambdaContext())
+    assert answer["context"]["gen"] == 7

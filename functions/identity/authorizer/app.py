@@ -38,16 +38,7 @@ def verify(token: str) -> Principal:
         if "unknown key id" not in str(exc):
             raise
         claims = verify_access_token(key_set(secret, refresh=True), token)  # a key rotated in since
-    return Principal(
-        claims.sub,
-        claims.email,
-        claims.roles,
-        claims.permissions,
-        claims.company_id,
-        claims.jti,
-        claims.iat,
-        claims.exp,
-    )
+    return Principal.from_claims(claims)
 
 
 @logger.inject_lambda_context

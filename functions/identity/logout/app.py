@@ -1,8 +1,9 @@
 """POST /v1/auth/logout: the access token stops working at once; a given refresh token's family too."""
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from typing_extensions import Annotated
 
 from shared.http import entrypoint, resolver
 from shared.identity.guard import origin_from_event, require
