@@ -14,16 +14,21 @@ uses), and fastapi+mangum when installed.
 
 Two bytecode modes, both measured in the same run:
   pyc  bytecode already cached (as with a pip-built layer, which ships __pycache__): PYTHONPATH =
-       function dir + layer deps dir + project root, with `-X pycache_prefix=<temp>` primed by one
-       untimed import, so nothing is written into the project.
+       function dir + layer deps dir + project root (for `shared`), with `-X pycache_prefix=<temp>`
+       primed by one untimed import, so nothing is written into the project. Function dirs and
+       shared/ are copied to a temp snapshot at start (others may edit the tree meanwhile).
   src  no bytecode for the layer or the function (how MiniStack runs them here: it unpacks the layer
        zip, which carries no __pycache__, into a fresh folder per worker): a temp copy of the function
        dir and of layer deps + `shared` without __pycache__, PYTHONDONTWRITEBYTECODE=1. The
        interpreter's own stdlib and site-packages keep their bytecode, as in a worker.
 
 Settings: valid ALGOARTS_* values pointing at closed loopback ports; nothing connects at import
-(settings are validated at cold start). `-X importtime` is run once per function per mode to name
-the three top-level packages that cost the most (sum of their modules' self time under `import app`).
+(settings are validated at cold start). `-X importtime` (`python -c 'import app'`) is run once per
+target in pyc mode to name where the time goes: the three biggest of app's direct imports
+(cumulative), of all packages (self time), and of what each function imports beyond the
+validation-enabled baseline.
+
+The src mode takes fewer rounds (SRC_ROUNDS) and none after SRC_DEADLINE, to stay near 2 minutes.
 
 Exit status: 0 after printing the tables; 1 if some function failed to import (a crash is reported,
 not measured).
@@ -108,7 +113,7 @@ class Target:
     samples: dict[str, list[float]] = field(default_factory=lambda: {"pyc": [], "src": []})
     wall: dict[str, list[float]] = field(default_factory=lambda: {"pyc": [], "src": []})
     error: str = ""
-    top: tuple[str, str] = ("", "")
+    top: tuple[str, str, str] = ("", "", "")
 
 
 def closed_port() -> int:
@@ -210,24 +215,23 @@ class Runner:
         else:
             target.samples[mode].append(wall)
 
-    def importtime(self, target: Target, mode: str) -> tuple[str, str]:
+    def importtime(self, target: Target, mode: str) -> str:
         argv, env = self.command(target, mode)
         # `import app` statement (importlib.import_module bypasses -X importtime's bookkeeping)
         argv = [argv[0], "-X", "importtime", *argv[1:-4], "-c", f"import {target.module}"]
         proc = subprocess.run(argv, env=env, cwd=self.cwd, capture_output=True, text=True, timeout=TIMEOUT)
-        return top_packages(proc.stderr, target.module)
+        return proc.stderr
 
 
 LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)")
 
 
-def top_packages(stderr: str, module: str, n: int = 3) -> tuple[str, str]:
-    """Two views of `import module` under -X importtime, n entries each:
-    - direct: the module's own imports (depth 1), cumulative time, grouped by top-level package;
-    - self:   every module in the subtree, self time summed per top-level package (stdlib as one)."""
-    pending: list[tuple[int, int, int, str]] = []  # (depth, self_us, cum_us, name) since last depth 0
-    subtree: list[tuple[int, int, int, str]] = []
-    total = 0
+Entry = tuple[int, int, int, str]  # (depth, self_us, cumulative_us, module name) from -X importtime
+
+
+def import_tree(stderr: str, module: str) -> tuple[list[Entry], int]:
+    """The entries of `import module`'s subtree (the module itself last, at depth 0) and its total."""
+    pending: list[Entry] = []  # since the last depth-0 entry
     for line in stderr.splitlines():
         m = LINE.match(line)
         if not m:
@@ -236,28 +240,46 @@ def top_packages(stderr: str, module: str, n: int = 3) -> tuple[str, str]:
         depth = len(indent) // 2
         if depth == 0:
             if name == module:
-                subtree = [*pending, (0, self_us, cum_us, f"{module}(init)")]
-                total = cum_us
+                return [*pending, (0, self_us, cum_us, f"{module}(init)")], cum_us
             pending = []
         else:
             pending.append((depth, self_us, cum_us, name))
-    if not subtree or not total:
-        return "(no importtime data)", "(no importtime data)"
+    return [], 0
+
+
+def top_packages(tree: list[Entry], total: int, known: set[str], n: int = 3) -> tuple[str, str, str]:
+    """Three views, n entries each:
+    - direct: the module's own imports (depth 1), cumulative time, grouped by top-level package;
+    - self:   every module in the subtree, self time summed per top-level package (stdlib as one);
+    - extra:  like self, only modules that `baseline + enable_validation` does not import."""
+    if not tree or not total:
+        return ("(no importtime data)",) * 3
     stdlib = set(sys.stdlib_module_names)
     direct: dict[str, int] = {}
     own: dict[str, int] = {}
-    for depth, self_us, cum_us, name in subtree:
+    std: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    for depth, self_us, cum_us, name in tree:
         top = name.split(".")[0]
         if depth == 1:
             direct[top] = direct.get(top, 0) + cum_us
         key = name if depth == 0 else ("stdlib" if top in stdlib else top)
         own[key] = own.get(key, 0) + self_us
+        if key == "stdlib":
+            std[top] = std.get(top, 0) + self_us
+        if name not in known:
+            extra[key] = extra.get(key, 0) + self_us
 
     def fmt(sums: dict[str, int]) -> str:
         best = sorted(sums.items(), key=lambda kv: -kv[1])[:n]
         return ", ".join(f"{k} {v / 1000:.0f} ms ({100 * v / total:.0f}%)" for k, v in best)
 
-    return f"total {total / 1000:.0f} ms: {fmt(direct)}", fmt(own)
+    biggest_std = ", ".join(f"{k} {v / 1000:.0f}" for k, v in sorted(std.items(), key=lambda kv: -kv[1])[:3])
+    return (
+        f"total {total / 1000:.0f} ms: {fmt(direct)}",
+        f"{fmt(own)}; stdlib's biggest: {biggest_std} ms",
+        f"{sum(extra.values()) / 1000:.0f} ms in all: {fmt(extra)}",
+    )
 
 
 def med(values: list[float]) -> float:
@@ -307,9 +329,16 @@ def main() -> int:
                     if not t.error:
                         runner.run(t, mode)
                 rounds[mode] += 1
+        trees = {
+            t.name: import_tree(runner.importtime(t, "pyc"), t.module)
+            for t in targets
+            if t.code_dir is not None and not t.error
+        }
+        valid_tree = next((tree for name, (tree, _) in trees.items() if name.startswith("baseline + enable")), [])
+        known = {name for _, _, _, name in valid_tree}
         for t in targets:
-            if t.code_dir is not None and not t.error:
-                t.top = runner.importtime(t, "pyc")
+            if t.name in trees:
+                t.top = top_packages(*trees[t.name], known)
         elapsed = time.monotonic() - started
 
         base = next(t for t in targets if t.kind == "baseline")
@@ -317,7 +346,9 @@ def main() -> int:
         base_med = {mode: med(base.samples[mode]) for mode in ("pyc", "src")}
         valid_med = med(valid.samples["pyc"])
         print()
-        print("Cold start: import + init of `app` (time.perf_counter around importlib.import_module in a fresh process)")
+        print(
+            "Cold start: import + init of `app` (time.perf_counter around importlib.import_module in a fresh process)"
+        )
         print(f"interpreter: {python} ({python_note}); {os.cpu_count()} cores")
         print(f"layer deps:  {deps}")
         print(f"code:        snapshot of shared/ and {len(functions)} function dirs of template.yaml, taken at start")
@@ -358,11 +389,14 @@ def main() -> int:
         print("the bare row is that wall time for `python -c pass`.")
         print()
         print("Where the import time goes (-X importtime, one run per target, pyc mode):")
-        print("  direct = app's own imports, cumulative, per top-level package; self = self time summed per package")
+        print("  direct = app's own imports, cumulative, per top-level package; self = self time summed per package;")
+        print("  extra = self time of the modules `baseline + enable_validation` does not import, per package")
         for t in targets:
             if t.top[0]:
                 print(f"{t.name:<32} direct: {t.top[0]}")
                 print(f"{'':<32} self:   {t.top[1]}")
+                if t.kind == "function":
+                    print(f"{'':<32} extra:  {t.top[2]}")
         over = [
             t.name
             for t in targets
