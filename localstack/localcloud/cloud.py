@@ -243,6 +243,7 @@ def down(quiet: bool = False) -> None:
         process.stop(part.pid)
         if not quiet:
             _say(f"  stopped {part.name} (pid {part.pid})")
+    ministack.clean_workers(STATE_DIR / "ministack")
     (STATE_DIR / "cloud.json").unlink(missing_ok=True)
     (STATE_DIR / "status.json").unlink(missing_ok=True)
 

@@ -93,6 +93,9 @@ def entrypoint(app: APIGatewayHttpResolver, *, warm: Callable[[], object] | None
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        response = app.resolve(event, context)
+        # One access-log line per request (no headers, no body: they may carry credentials).
+        logger.info("request", extra={"route": event.get("routeKey"), "status": response.get("statusCode")})
+        return response
 
     return handler

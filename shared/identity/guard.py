@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.audit import RequestOrigin
 from shared.errors import Forbidden, TooManyRequests, Unauthorized
 from shared.identity.roles import Permission, Role, allows, plan_for
 from shared.identity.security_state import SecurityState
-from shared.identity.tokens import AccessClaims
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from shared.identity.tokens import AccessClaims
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shared.identity.tokens import ACCESS_TOKEN_SECONDS
+from shared.identity.lifetimes import ACCESS_TOKEN_SECONDS
 
 if TYPE_CHECKING:
     import redis

@@ -6,7 +6,7 @@ Each write records its audit row in the same transaction.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared import audit
 from shared.audit import RequestOrigin
@@ -14,7 +14,7 @@ from shared.db import connection
 from shared.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from shared.identity import passwords, users
 from shared.identity.guard import Principal, security_state
-from shared.identity.keys import KeySet
+from shared.identity.lifetimes import ACCESS_TOKEN_SECONDS
 from shared.identity.model import (
     LoginCommand,
     RegisterCommand,
@@ -25,8 +25,10 @@ from shared.identity.model import (
     UserPage,
 )
 from shared.identity.roles import Permission, Role
-from shared.identity.tokens import ACCESS_TOKEN_SECONDS, issue_access_token
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from shared.identity.keys import KeySet
 
 BAD_CREDENTIALS = "invalid email or password"
 
@@ -60,6 +62,8 @@ def register(settings: Settings, command: RegisterCommand, origin: RequestOrigin
 
 
 def _tokens(settings: Settings, keys: KeySet, user: User, family_id: str | None = None) -> TokenPair:
+    from shared.identity.tokens import issue_access_token  # jwt + cryptography: only where tokens are made
+
     conn = connection(settings.database_url)
     access, _ = issue_access_token(
         keys,

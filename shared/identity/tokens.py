@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import jwt
 
 from shared.identity.keys import KeySet
+from shared.identity.lifetimes import ACCESS_TOKEN_SECONDS
 from shared.identity.roles import permissions_for
+
+__all__ = ["ACCESS_TOKEN_SECONDS", "AccessClaims", "InvalidToken", "issue_access_token", "verify_access_token"]
 
 ISSUER = "https://api.algorithmic-arts.ru"
 AUDIENCE = "algoarts-api"
-ACCESS_TOKEN_SECONDS = 3600  # the seed's one hour; never longer
 LEEWAY_SECONDS = 30
 
 

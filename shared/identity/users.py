@@ -8,12 +8,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared.identity.lifetimes import REFRESH_TOKEN_DAYS
 from shared.identity.model import User
 
 if TYPE_CHECKING:
     import psycopg
 
-REFRESH_TOKEN_DAYS = 30
 _USER_COLUMNS = "id, email, full_name, roles, company_id, is_active, created_at, last_login_at"
 
 

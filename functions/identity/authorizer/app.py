@@ -52,4 +52,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except InvalidToken as exc:
         logger.info("denied", extra={"reason": str(exc)})
         return DENY
+    logger.info("authorized", extra={"user_id": principal.user_id})
     return {"isAuthorized": True, "context": principal.as_context()}

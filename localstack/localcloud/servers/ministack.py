@@ -31,7 +31,16 @@ def build(cache_dir: Path) -> Path:
 
 def prepare(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, int]) -> None:
     (data_dir / "s3").mkdir(parents=True, exist_ok=True)
+    clean_workers(data_dir)
     (data_dir / "tmp").mkdir(parents=True, exist_ok=True)
+
+
+def clean_workers(data_dir: Path) -> None:
+    """MiniStack unpacks code and layer per function worker (~175 MB each) and never deletes them;
+    the emulator starts empty every time, so its leftovers go at every start and stop."""
+    import shutil
+
+    shutil.rmtree(data_dir / "tmp", ignore_errors=True)
 
 
 def command(
