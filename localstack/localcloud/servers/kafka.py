@@ -10,16 +10,13 @@ The Maven project lives in ``localstack/maven/kafka``.
 from __future__ import annotations
 
 import base64
-import fcntl
-import hashlib
-import os
-import re
-import shutil
 import socket
 import struct
 import subprocess
 import uuid
 from pathlib import Path
+
+from localcloud.servers import _maven
 
 NAME = "kafka"
 EXTRA_PORTS: tuple[str, ...] = ("controller",)
@@ -27,104 +24,17 @@ EXTRA_PORTS: tuple[str, ...] = ("controller",)
 #: Heap for the broker: enough for local topics, small enough for a 2-core/low-RAM laptop.
 HEAP = ("-Xms128m", "-Xmx512m")
 
-_MAVEN_PROJECT = Path(__file__).resolve().parents[2] / "maven" / NAME
-_MARKER = ".build-complete"
 _MIN_JAVA = 17  # Kafka 4.x brokers need Java 17+
 
 
 # --------------------------------------------------------------------------- build
 
 
-def _java() -> str:
-    """The java launcher: $JAVA_HOME/bin/java when set (what Maven uses too), else the PATH one."""
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").is_file():
-        return str(Path(home) / "bin" / "java")
-    found = shutil.which("java")
-    if not found:
-        raise RuntimeError(
-            "java not found: install a JDK 17+ (Debian: apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME"
-        )
-    return found
-
-
-def _check_toolchain() -> str:
-    """Fail early with the fix when java (17+) or mvn is missing; return the mvn path."""
-    java = _java()
-    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
-    if match:
-        major = int(match.group(1))
-        if major == 1 and match.group(2):  # "1.8.0_x" style
-            major = int(match.group(2))
-        if major < _MIN_JAVA:
-            raise RuntimeError(
-                f"{java} is Java {major}; Kafka 4 needs Java {_MIN_JAVA}+: "
-                "apt-get install -y openjdk-17-jdk-headless (or point JAVA_HOME at one)"
-            )
-    mvn = shutil.which("mvn")
-    if not mvn:
-        raise RuntimeError("mvn not found: install Apache Maven 3.8+ (Debian: apt-get install -y maven)")
-    return mvn
-
-
-def _fingerprint(project: Path) -> str:
-    """Hash of the Maven project: a changed pom (e.g. a version bump) invalidates the cached build."""
-    digest = hashlib.sha256()
-    files = (p for p in project.rglob("*") if p.is_file() and "target" not in p.relative_to(project).parts)
-    for path in sorted(files):
-        digest.update(path.relative_to(project).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def build(cache_dir: Path) -> Path:
-    """Idempotent: assemble the Kafka jars once into ``cache_dir/kafka/libs`` and return ``cache_dir/kafka``.
-
-    A marker file holding the Maven project's hash is written last, so an interrupted build (or a
-    changed pom) is redone. Maven's local repository is ``cache_dir/m2`` so the cache is
-    self-contained. Concurrent callers are serialised with a file lock. Raises RuntimeError naming
-    the fix when java or mvn is missing or Maven fails.
-    """
-    cache_dir = Path(cache_dir).resolve()
-    build_dir = cache_dir / NAME
-    marker = build_dir / _MARKER
-    if not (_MAVEN_PROJECT / "pom.xml").is_file():
-        raise RuntimeError(f"{_MAVEN_PROJECT / 'pom.xml'} is missing: use a source checkout (pip install -e .)")
-    fingerprint = _fingerprint(_MAVEN_PROJECT)
-    if marker.is_file() and marker.read_text().strip() == fingerprint:
-        return build_dir
-
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.is_file() and marker.read_text().strip() == fingerprint:
-            return build_dir  # another process finished it while we waited
-        mvn = _check_toolchain()
-        marker.unlink(missing_ok=True)
-        libs = build_dir / "libs"
-        project = build_dir / "project"
-        shutil.rmtree(libs, ignore_errors=True)
-        shutil.rmtree(project, ignore_errors=True)
-        # Build a copy so Maven's target/ lands in the cache, never in the source tree.
-        shutil.copytree(_MAVEN_PROJECT, project, ignore=shutil.ignore_patterns("target"))
-        argv = [
-            mvn, "-q", "-B",
-            "-f", str(project / "pom.xml"),
-            f"-Dmaven.repo.local={cache_dir / 'm2'}",
-            f"-Dlibs.dir={libs}",
-            "package",
-        ]  # fmt: skip
-        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=1800)
-        if proc.returncode != 0 or not any(libs.glob("kafka_2.13-*.jar")):
-            tail = (proc.stdout + proc.stderr)[-4000:]
-            raise RuntimeError(
-                f"Maven could not assemble Kafka (exit {proc.returncode}); check that Maven Central is "
-                f"reachable and see {project / 'pom.xml'}:\n{tail}"
-            )
-        marker.write_text(fingerprint + "\n")
-    return build_dir
+    """Idempotent: the Kafka jars, once, into ``cache_dir/kafka/libs``; returns ``cache_dir/kafka``."""
+    return _maven.build(
+        cache_dir, NAME, what="Kafka", min_java=_MIN_JAVA, produced=lambda libs: any(libs.glob("kafka_2.13-*.jar"))
+    )
 
 
 # --------------------------------------------------------------------------- run
@@ -229,7 +139,7 @@ def prepare(build_dir: Path, data_dir: Path, port: int, extra_ports: dict[str, i
     if (data_dir / "kraft-logs" / "meta.properties").is_file():
         return
     argv = [
-        _java(), *_jvm_flags(data_dir), "-cp", _classpath(build_dir),
+        _maven.java(), *_jvm_flags(data_dir), "-cp", _classpath(build_dir),
         "kafka.tools.StorageTool", "format",
         "--config", str(data_dir / "server.properties"),
         "--cluster-id", _cluster_id(),
@@ -248,7 +158,7 @@ def command(
     _controller_port(extra_ports)
     data_dir = Path(data_dir).resolve()
     argv = [
-        _java(), *_jvm_flags(data_dir), "-cp", _classpath(build_dir),
+        _maven.java(), *_jvm_flags(data_dir), "-cp", _classpath(build_dir),
         "kafka.Kafka", str(data_dir / "server.properties"),
     ]  # fmt: skip
     return argv, {}

@@ -13,16 +13,11 @@ The Maven project lives in ``localstack/maven/opensearch``.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import os
-import re
-import shutil
-import subprocess
 import urllib.request
-from functools import cache
 from pathlib import Path
+
+from localcloud.servers import _maven
 
 NAME = "opensearch"
 EXTRA_PORTS: tuple[str, ...] = ("transport",)
@@ -30,8 +25,6 @@ EXTRA_PORTS: tuple[str, ...] = ("transport",)
 #: Heap for the node: 512m serves local indices; raise it here if big bulk loads need more.
 HEAP = ("-Xms512m", "-Xmx512m")
 
-_MAVEN_PROJECT = Path(__file__).resolve().parents[2] / "maven" / NAME
-_MARKER = ".build-complete"
 _MAIN_CLASS = "localcloud.opensearch.LocalOpenSearch"
 _MIN_JAVA = 17  # the launcher is compiled with --release 17; OpenSearch 2.19 supports 11..23
 
@@ -39,102 +32,15 @@ _MIN_JAVA = 17  # the launcher is compiled with --release 17; OpenSearch 2.19 su
 # --------------------------------------------------------------------------- build
 
 
-def _java() -> str:
-    """The java launcher: $JAVA_HOME/bin/java when set (what Maven uses too), else the PATH one."""
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").is_file():
-        return str(Path(home) / "bin" / "java")
-    found = shutil.which("java")
-    if not found:
-        raise RuntimeError(
-            "java not found: install a JDK 17+ (Debian: apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME"
-        )
-    return found
-
-
-@cache
-def _java_major(java: str) -> int:
-    """Major version of a java launcher (0 when it cannot be told)."""
-    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
-    if not match:
-        return 0
-    major = int(match.group(1))
-    return int(match.group(2)) if major == 1 and match.group(2) else major
-
-
-def _check_toolchain() -> str:
-    """Fail early with the fix when java (17+) or mvn is missing; return the mvn path."""
-    java = _java()
-    major = _java_major(java)
-    if 0 < major < _MIN_JAVA:
-        raise RuntimeError(
-            f"{java} is Java {major}; the OpenSearch launcher needs Java {_MIN_JAVA}+: "
-            "apt-get install -y openjdk-17-jdk-headless (or point JAVA_HOME at one)"
-        )
-    mvn = shutil.which("mvn")
-    if not mvn:
-        raise RuntimeError("mvn not found: install Apache Maven 3.8+ (Debian: apt-get install -y maven)")
-    return mvn
-
-
-def _fingerprint(project: Path) -> str:
-    """Hash of the Maven project (pom + Java source): any change invalidates the cached build."""
-    digest = hashlib.sha256()
-    files = (p for p in project.rglob("*") if p.is_file() and "target" not in p.relative_to(project).parts)
-    for path in sorted(files):
-        digest.update(path.relative_to(project).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def build(cache_dir: Path) -> Path:
-    """Idempotent: assemble the jars once into ``cache_dir/opensearch/libs``; return ``cache_dir/opensearch``.
-
-    A marker file holding the Maven project's hash is written last, so an interrupted build (or a
-    changed pom/launcher) is redone. Maven's local repository is ``cache_dir/m2`` so the cache is
-    self-contained. Concurrent callers are serialised with a file lock. Raises RuntimeError naming
-    the fix when java or mvn is missing or Maven fails.
-    """
-    cache_dir = Path(cache_dir).resolve()
-    build_dir = cache_dir / NAME
-    marker = build_dir / _MARKER
-    if not (_MAVEN_PROJECT / "pom.xml").is_file():
-        raise RuntimeError(f"{_MAVEN_PROJECT / 'pom.xml'} is missing: use a source checkout (pip install -e .)")
-    fingerprint = _fingerprint(_MAVEN_PROJECT)
-    if marker.is_file() and marker.read_text().strip() == fingerprint:
-        return build_dir
-
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.is_file() and marker.read_text().strip() == fingerprint:
-            return build_dir  # another process finished it while we waited
-        mvn = _check_toolchain()
-        marker.unlink(missing_ok=True)
-        libs = build_dir / "libs"
-        project = build_dir / "project"
-        shutil.rmtree(libs, ignore_errors=True)
-        shutil.rmtree(project, ignore_errors=True)
-        # Build a copy so Maven's target/ lands in the cache, never in the source tree.
-        shutil.copytree(_MAVEN_PROJECT, project, ignore=shutil.ignore_patterns("target"))
-        argv = [
-            mvn, "-q", "-B",
-            "-f", str(project / "pom.xml"),
-            f"-Dmaven.repo.local={cache_dir / 'm2'}",
-            f"-Dlibs.dir={libs}",
-            "package",
-        ]  # fmt: skip
-        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=1800)
-        if proc.returncode != 0 or not (libs / "localcloud-opensearch.jar").is_file():
-            tail = (proc.stdout + proc.stderr)[-4000:]
-            raise RuntimeError(
-                f"Maven could not assemble OpenSearch (exit {proc.returncode}); check that Maven Central "
-                f"is reachable and see {project / 'pom.xml'}:\n{tail}"
-            )
-        marker.write_text(fingerprint + "\n")
-    return build_dir
+    """Idempotent: the OpenSearch jars, once, into ``cache_dir/opensearch/libs``; returns ``cache_dir/opensearch``."""
+    return _maven.build(
+        cache_dir,
+        NAME,
+        what="OpenSearch",
+        min_java=_MIN_JAVA,
+        produced=lambda libs: (libs / "localcloud-opensearch.jar").is_file(),
+    )
 
 
 # --------------------------------------------------------------------------- run
@@ -194,7 +100,7 @@ def command(
     """argv (and extra env: none) to run the node in the foreground; call prepare() first."""
     transport = _transport_port(extra_ports)
     data_dir = Path(data_dir).resolve()
-    java = _java()
+    java = _maven.java()
     flags = [
         *HEAP,
         "-XX:+UseG1GC",
@@ -211,7 +117,7 @@ def command(
         "-Dlog4j2.disable.jmx=true",
         f"-Djava.io.tmpdir={data_dir / 'tmp'}",
     ]
-    if _java_major(java) <= 21:  # as the distribution does; COMPAT is gone from JDK 23
+    if _maven.java_major(java) <= 21:  # as the distribution does; COMPAT is gone from JDK 23
         flags.append("-Djava.locale.providers=SPI,COMPAT")
     argv = [
         java, *flags, "-cp", str(Path(build_dir) / "libs" / "*"),
