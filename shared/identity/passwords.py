@@ -1,8 +1,8 @@
 """Password hashing (argon2id) and the password policy.
 
 Parameters: argon2id, time_cost=3, memory_cost=64 MiB, parallelism=1. That is OWASP's second
-recommended configuration (m=64 MiB, t=3, p=1 is stronger than its first, 19 MiB/t=2) and costs
-~0.1 s per hash on one core here: slow enough to make offline guessing expensive, fast enough for
+recommended configuration (m=64 MiB, t=3, p=1 is stronger than its minimum, 19 MiB/t=2) and costs
+~0.15 s per hash here (8x the minimum set): slow enough to make offline guessing expensive, fast enough for
 Lambda (512 MB) and the seed's 200 ms p95 on auth. Measured by tests/benchmarks/bench_identity.py.
 """
 
