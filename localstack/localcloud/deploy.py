@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ def package(session: Any, template: dict[str, Any], out_dir: Path) -> dict[str, 
             props["CodeUri"] = _upload(s3, artifact.path, artifact.key)
         elif res["Type"] == "AWS::Serverless::StateMachine" and "DefinitionUri" in props:
             path = ROOT / props["DefinitionUri"]
-            digest = str(abs(hash(path.read_bytes())))
+            # Content-addressed like the zips (hash() is salted per process: a new key every deploy).
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
             props["DefinitionUri"] = _upload(s3, path, f"{path.stem}-{digest}.json")
     return packaged
 

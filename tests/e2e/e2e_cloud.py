@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from localcloud.runtime import CloudState, boto_session, load_secrets
+from localcloud.servers import postgres
 from support import ROOT
 
 
@@ -27,6 +28,13 @@ class Cloud:
 
     def __post_init__(self) -> None:
         self.http = self.client_for("company_admin")
+
+    @property
+    def database_url(self) -> str:
+        """The cloud's Postgres, for tests that check what a request wrote."""
+        port = self.state.parts["postgres"].port
+        assert port is not None
+        return postgres.url(port, load_secrets(self.state_dir)["postgres"])
 
     def demo_account(self, role: str) -> tuple[str, str]:
         """(email, password) of the demo account `make dev` created for this role."""

@@ -64,6 +64,29 @@ def errors_are_problem_json(http: httpx.Client) -> None:
     assert missing.headers["content-type"] == PROBLEM
 
 
+POISON_EVENT_TYPE = "company.exploded"
+
+
+def insert_poison_event(database_url: str) -> None:
+    """An outbox row no projection can apply, as a buggy writer would leave it."""
+    import psycopg
+
+    envelope = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": POISON_EVENT_TYPE,
+        "aggregate_type": "company",
+        "aggregate_id": str(uuid.uuid4()),
+        "version": 1,
+        "timestamp": "2026-11-24T10:00:00Z",
+        "payload": {},
+    }
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES (%s, 'company.events', %s, %s)",
+            (envelope["event_id"], envelope["aggregate_id"], json.dumps(envelope)),
+        )
+
+
 def dead_letter_messages(boto: Any, queue_url: str, timeout: float = 20.0) -> list[dict[str, Any]]:
     sqs = boto.client("sqs")
     deadline = time.monotonic() + timeout

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import time
-import uuid
 
 import psycopg
 import redis as redis_lib
@@ -16,7 +15,7 @@ import slice_checks as checks
 from e2e_cloud import Cloud
 from localcloud import process
 from localcloud.runtime import load_secrets
-from localcloud.servers import postgres, redis
+from localcloud.servers import redis
 
 
 def test_health_reports_every_dependency(embedded: Cloud) -> None:
@@ -45,9 +44,7 @@ def test_created_company_reads_back_by_id_and_slug(embedded: Cloud) -> None:
 
 def test_write_stores_event_and_outbox_in_one_transaction(embedded: Cloud) -> None:
     company = checks.create_company(embedded.http)
-    port = embedded.state.parts["postgres"].port
-    assert port is not None
-    with psycopg.connect(postgres.url(port, load_secrets(embedded.state_dir)["postgres"])) as conn:
+    with psycopg.connect(embedded.database_url) as conn:
         event = conn.execute(
             "SELECT event_type, version FROM company_events WHERE aggregate_id = %s", (company["id"],)
         ).fetchall()
@@ -96,28 +93,12 @@ def test_state_machine_runs_the_selfcheck_function(embedded: Cloud) -> None:
 
 
 def test_poison_event_goes_to_the_dead_letter_queue_with_the_reason(embedded: Cloud) -> None:
-    port = embedded.state.parts["postgres"].port
-    assert port is not None
-    poison_id = str(uuid.uuid4())
-    envelope = {
-        "event_id": str(uuid.uuid4()),
-        "event_type": "company.exploded",
-        "aggregate_type": "company",
-        "aggregate_id": poison_id,
-        "version": 1,
-        "timestamp": "2026-11-24T10:00:00Z",
-        "payload": {},
-    }
-    with psycopg.connect(postgres.url(port, load_secrets(embedded.state_dir)["postgres"])) as conn:
-        conn.execute(
-            "INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES (%s, 'company.events', %s, %s)",
-            (envelope["event_id"], poison_id, json.dumps(envelope)),
-        )
+    checks.insert_poison_event(embedded.database_url)
     queue = embedded.state.queues["ProjectCompanyDeadLetters"]
     messages = checks.dead_letter_messages(embedded.boto(), queue)
     assert messages, "the poison event never reached the on-failure destination"
     dead = messages[0]
-    assert "company.exploded" in dead["responseContext"]["reason"]
+    assert checks.POISON_EVENT_TYPE in dead["responseContext"]["reason"]
     assert dead["requestContext"]["approximateInvokeCount"] == 3
     # The relay moved on (the failed function's worker restarts cold, hence the wider bound).
     checks.company_is_searchable_within_two_seconds(embedded.http, backend="postgres", limit=6.0)

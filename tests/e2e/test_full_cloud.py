@@ -6,13 +6,10 @@ from __future__ import annotations
 import json
 import uuid
 
-import psycopg
 from confluent_kafka import Consumer, TopicPartition
 
 import slice_checks as checks
 from e2e_cloud import Cloud
-from localcloud.runtime import load_secrets
-from localcloud.servers import postgres
 
 
 def test_health_includes_kafka_and_opensearch(full: Cloud) -> None:
@@ -60,26 +57,10 @@ def test_event_is_on_the_company_topic_keyed_by_company(full: Cloud) -> None:
 
 
 def test_poison_event_on_kafka_goes_to_the_dead_letter_queue(full: Cloud) -> None:
-    port = full.state.parts["postgres"].port
-    assert port is not None
-    poison_id = str(uuid.uuid4())
-    envelope = {
-        "event_id": str(uuid.uuid4()),
-        "event_type": "company.exploded",
-        "aggregate_type": "company",
-        "aggregate_id": poison_id,
-        "version": 1,
-        "timestamp": "2026-11-24T10:00:00Z",
-        "payload": {},
-    }
-    with psycopg.connect(postgres.url(port, load_secrets(full.state_dir)["postgres"])) as conn:
-        conn.execute(
-            "INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES (%s, 'company.events', %s, %s)",
-            (envelope["event_id"], poison_id, json.dumps(envelope)),
-        )
+    checks.insert_poison_event(full.database_url)
     messages = checks.dead_letter_messages(full.boto(), full.state.queues["ProjectCompanyDeadLetters"])
     assert messages
-    assert "company.exploded" in messages[0]["responseContext"]["reason"]
+    assert checks.POISON_EVENT_TYPE in messages[0]["responseContext"]["reason"]
     assert messages[0]["KafkaBatchInfo"]["consumerGroupId"] == "project-company"
     # The partition moved on (the failed function's worker restarts cold, hence the wider bound).
     checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch", limit=6.0)

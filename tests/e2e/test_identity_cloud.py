@@ -30,8 +30,6 @@ import localcloud.paths
 import slice_checks as checks
 from e2e_cloud import Cloud
 from localcloud import template as tpl
-from localcloud.runtime import load_secrets
-from localcloud.servers import postgres
 from shared.identity.keys import KeySet
 
 PROBLEM = "application/problem+json"
@@ -80,10 +78,7 @@ def set_roles(platform: httpx.Client, user_id: str, roles: list[str]) -> None:
 
 
 def sql(cloud: Cloud, query: LiteralString, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    port = cloud.state.parts["postgres"].port
-    assert port is not None
-    url = postgres.url(port, load_secrets(cloud.state_dir)["postgres"])
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(cloud.database_url, autocommit=True) as conn:
         cursor = conn.execute(query, params)
         return cursor.fetchall() if cursor.description else []
 
