@@ -1,11 +1,15 @@
-"""Redis hot cache of company views (seed "Caching Strategy", L1: 5 minutes).
+"""Redis caches of the company read side (seed "Caching Strategy").
 
-Entries carry the aggregate version; a write never replaces a newer entry with an older one, so
-out-of-order or repeated projections cannot make the cache go backwards.
+L1, a company by id or slug (5 minutes): entries carry the aggregate version and a write never
+replaces a newer entry with an older one, so out-of-order or repeated projections cannot make the
+cache go backwards; a deleted company leaves a bodiless entry at its version for the same reason.
+L2, list pages (1 hour): keyed under a generation number that every company change bumps, which
+invalidates every cached page in one INCR instead of a wildcard delete.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import TYPE_CHECKING
 
@@ -20,9 +24,17 @@ local current = redis.call('HGET', KEYS[1], 'version')
 if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'body', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[3])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[3]) end
+if ARGV[5] == '1' then redis.call('INCR', KEYS[3]) end
 return 1
 """
+
+# A page under the current generation, in one round trip: returns {generation, page or false}.
+_GET_PAGE = """
+local gen = redis.call('GET', KEYS[1]) or '0'
+return {gen, redis.call('GET', ARGV[1] .. gen .. ':' .. ARGV[2])}
+"""
+LIST_GENERATION = "companies:list:gen"
 
 _clients: dict[str, redis.Redis] = {}
 
@@ -52,13 +64,47 @@ class CompanyCache:
         body = self._redis.hget(f"company:{company_id}", "body")
         return Company.model_validate_json(body) if body else None  # type: ignore[arg-type]
 
-    def put(self, company: Company) -> bool:
-        """True when stored, False when the cache already held this or a newer version."""
+    def put(self, company: Company, *, changed: bool = False) -> bool:
+        """True when stored, False when the cache already held this or a newer version.
+
+        `changed` (a write, not a read-through fill) also invalidates every cached list page.
+        """
         stored = self._put(
-            keys=[f"company:{company.id}", f"company:slug:{company.slug}"],
-            args=[company.version, company.model_dump_json(), self._ttl, str(company.id)],
+            keys=[f"company:{company.id}", f"company:slug:{company.slug}", LIST_GENERATION],
+            args=[company.version, company.model_dump_json(), self._ttl, str(company.id), "1" if changed else "0"],
         )
         return bool(stored)
+
+    def evict(self, company_id: str, version: int) -> bool:
+        """The company is gone as of `version`: readers miss, and older versions cannot come back."""
+        stored = self._put(
+            keys=[f"company:{company_id}", f"company:slug:{company_id}", LIST_GENERATION],
+            args=[version, "", self._ttl, company_id, "1"],
+        )
+        return bool(stored)
+
+
+class ListCache:
+    """Pages of `GET /v1/companies` by canonical query, valid until any company changes."""
+
+    PREFIX = "companies:list:"
+
+    def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
+        self._redis = client
+        self._ttl = ttl_seconds
+        self._get = client.register_script(_GET_PAGE)
+
+    def get(self, query_key: str) -> tuple[str, bytes | None]:
+        """(generation, cached page or None)."""
+        generation, page = self._get(keys=[LIST_GENERATION], args=[self.PREFIX, query_key])
+        gen = generation.decode() if isinstance(generation, bytes) else str(generation)
+        return gen, page or None
+
+    def put(self, generation: str, query_key: str, page: bytes) -> None:
+        self._redis.set(f"{self.PREFIX}{generation}:{query_key}", page, ex=self._ttl)
+
+    def invalidate(self) -> None:
+        self._redis.incr(LIST_GENERATION)
 
 
 def _looks_like_uuid(value: str) -> bool:
@@ -67,3 +113,14 @@ def _looks_like_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@functools.cache
+def company_cache(redis_url: str, ttl_seconds: int) -> CompanyCache:
+    """One L1 cache per warm function (scripts are registered once)."""
+    return CompanyCache(redis_client(redis_url), ttl_seconds)
+
+
+@functools.cache
+def list_cache(redis_url: str, ttl_seconds: int) -> ListCache:
+    return ListCache(redis_client(redis_url), ttl_seconds)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.cache import CompanyCache
+from shared.companies.aggregate import EVENT_TYPES as COMPANY_EVENTS
 from shared.companies.model import Company
 from shared.events import EventEnvelope
 from shared.search import SearchIndex
-
-COMPANY_VIEW_EVENTS = {"company.created", "company.updated", "company.verified"}
 
 
 class UnknownEvent(ValueError):
@@ -27,7 +26,11 @@ class ProjectionResult:
 
 
 def project_company(event: EventEnvelope, cache: CompanyCache, index: SearchIndex) -> ProjectionResult:
-    if event.event_type not in COMPANY_VIEW_EVENTS:
+    if event.event_type not in COMPANY_EVENTS:
         raise UnknownEvent(f"company projection cannot apply {event.event_type}")
-    company = Company.model_validate({**event.payload, "version": event.version})
-    return ProjectionResult(cached=cache.put(company), indexed=index.upsert(company))
+    company = Company.model_validate({**event.payload["company"], "version": event.version})
+    if event.payload.get("deleted"):
+        cached = cache.evict(str(company.id), company.version)
+    else:
+        cached = cache.put(company, changed=True)
+    return ProjectionResult(cached=cached, indexed=index.upsert(company, deleted=bool(event.payload.get("deleted"))))

@@ -32,7 +32,15 @@ class Settings(BaseSettings):
     # "kafka": the relay publishes to Kafka; "direct": the local cloud hands events to functions.
     event_bus: Literal["kafka", "direct"] = "direct"
     kafka_bootstrap: str | None = None
+    # Seed "Caching Strategy": L1 hot (a company) 5 minutes, L2 warm (lists) 1 hour.
     cache_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
+    list_cache_ttl_seconds: int = Field(default=3600, ge=1, le=86_400)
+    # Company verification: the queue of requests and the ЕГРЮЛ provider (DaData's findById/party).
+    verification_queue_url: str | None = None
+    verification_dead_letter_url: str | None = None
+    dadata_url: str = "https://suggestions.dadata.ru"
+    # The secret holding DaData's API key (Secrets Manager name or ARN; Lockbox id on Yandex).
+    dadata_token_secret: str = "algoarts/dadata-token"  # noqa: S105 - a secret's name, not its value
     # The secret holding the JWT key set (Secrets Manager name or ARN; Lockbox id on Yandex).
     jwt_keys_secret: str = "algoarts/jwt-keys"  # noqa: S105 - a secret's name, not its value
     # Requests per minute per user, by plan (seed: 100 per user); JSON in ALGOARTS_RATE_LIMITS.

@@ -69,7 +69,11 @@ def build_document() -> dict[str, Any]:
 PROBLEM_SCHEMA = {
     "type": "object",
     "title": "Problem",
-    "description": "RFC 9457 problem details; `errors` names each field at fault.",
+    "description": (
+        "RFC 9457 problem details in the language of Accept-Language (ru by default, en); `errors` names each "
+        "field at fault with a human label. A 409 may add `current_version` (stale If-Match) or `existing_id` "
+        "(duplicate INN/OGRN)."
+    ),
     "required": ["type", "title", "status", "detail"],
     "properties": {
         "type": {"type": "string"},
@@ -80,9 +84,16 @@ PROBLEM_SCHEMA = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "in": {"type": "string"},
+                    "label": {"type": "string"},
+                    "message": {"type": "string"},
+                },
             },
         },
+        "current_version": {"type": "integer"},
+        "existing_id": {"type": "string"},
     },
 }
 

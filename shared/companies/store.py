@@ -1,158 +1,113 @@
-"""Postgres side of the company aggregate: the row, its event stream and the outbox, in one transaction."""
+"""The `companies` table: the current state of each aggregate, written in the event's transaction.
+
+It is the query side's source in Postgres (the list, lookups by slug, uniqueness of INN/OGRN);
+the event store stays the truth, and this row can always be rebuilt from it.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from shared import audit, outbox
-from shared.audit import RequestOrigin
-from shared.companies.model import Company, CompanyCreate
-from shared.companies.slugs import slugify
-from shared.events import EventEnvelope
+from shared.companies.aggregate import CompanyState
+from shared.companies.model import Company
 
 if TYPE_CHECKING:
     import psycopg
 
-_COLUMNS = (
-    "id, slug, name, industry, description, website, business_model, headquarters_city, "
-    "integrations, is_verified, version, created_at, updated_at"
+# Written from the aggregate's state; enrichment-only columns (embedding, sentiment) are not.
+_STATE_COLUMNS = (
+    "slug", "name", "description", "website", "logo_url", "industry", "sub_industries", "business_model",
+    "founded_year", "headquarters_country", "headquarters_city", "employees_count", "employees_range",
+    "funding_total", "funding_stage", "last_funding_date", "inn", "ogrn", "kpp", "legal_name", "legal_address",
+    "legal_status", "tech_stack", "integrations", "api_available", "api_documentation_url", "ai_summary", "ai_tags",
+    "is_verified", "verified_at", "verification_error", "owner_id", "created_at", "updated_at",
+)  # fmt: skip
+VIEW_COLUMNS = ", ".join(
+    [*(c for c in _STATE_COLUMNS), "id", "version", "ai_sentiment_score", "embedding_model", "is_active", "view_count"]
 )
 
 
-_SLUG_ATTEMPTS = 5
-
-
-def insert_company(
-    conn: psycopg.Connection,
-    command: CompanyCreate,
-    *,
-    actor: str | None,
-    correlation_id: str | None,
-    origin: RequestOrigin | None = None,
-) -> tuple[Company, EventEnvelope]:
-    """The row, its first event and the outbox entry, atomically, under the first free slug.
-
-    A slug taken by a transaction that has not committed yet is invisible to `_free_slug`; our
-    insert then waits on the unique index and fails once that one commits, so the whole
-    transaction is retried and the next attempt sees the slug.
-    """
-    from psycopg import errors
-
-    for attempt in range(_SLUG_ATTEMPTS):
-        try:
-            return _insert_company_once(conn, command, actor=actor, correlation_id=correlation_id, origin=origin)
-        except errors.UniqueViolation as exc:
-            if exc.diag.constraint_name != "companies_slug_key" or attempt == _SLUG_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _insert_company_once(
-    conn: psycopg.Connection,
-    command: CompanyCreate,
-    *,
-    actor: str | None,
-    correlation_id: str | None,
-    origin: RequestOrigin | None,
-) -> tuple[Company, EventEnvelope]:
-    company_id = uuid.uuid4()
-    data = command.model_dump(mode="json")
-    with conn.transaction():
-        slug = _free_slug(conn, slugify(command.name))
-        row = conn.execute(
-            f"INSERT INTO companies (id, slug, name, industry, description, website, business_model, "
-            f"headquarters_city, integrations, owner_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            f"RETURNING {_COLUMNS}",
-            (
-                company_id,
-                slug,
-                command.name,
-                command.industry,
-                command.description,
-                data["website"],
-                command.business_model,
-                command.headquarters_city,
-                command.integrations,
-                actor,
-            ),
-        ).fetchone()
-        company = Company.model_validate(row)
-        event = EventEnvelope(
-            event_type="company.created",
-            aggregate_type="company",
-            aggregate_id=str(company_id),
-            version=1,
-            actor=actor,
-            correlation_id=correlation_id,
-            payload={"company_id": str(company_id), **company.model_dump(mode="json")},
-        )
-        _append_event(conn, event)
-        outbox.append(conn, event)
-        audit.record(
-            conn,
-            actor_id=actor,
-            action="company.created",
-            resource_type="company",
-            resource_id=str(company_id),
-            origin=origin or RequestOrigin(),
-            change=command.model_dump(mode="json", exclude_none=True),
-        )
-    return company, event
-
-
-def load_company(conn: psycopg.Connection, key: str) -> Company | None:
-    """By id or by slug; soft-deleted companies are invisible."""
-    column = "id" if _is_uuid(key) else "slug"
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM companies WHERE {column} = %s AND deleted_at IS NULL", (key,)
-    ).fetchone()
-    conn.rollback()
-    return Company.model_validate(row) if row else None
-
-
-def _append_event(conn: psycopg.Connection, event: EventEnvelope) -> None:
+def save(conn: psycopg.Connection, state: CompanyState) -> None:
+    """Insert or overwrite the row with the aggregate's state (inside the caller's transaction)."""
+    values = [_value(c, state.fields.get(c)) for c in _STATE_COLUMNS]
+    columns = ", ".join(_STATE_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_STATE_COLUMNS, "version", "deleted_at"))
     conn.execute(
-        "INSERT INTO company_events (event_id, aggregate_id, version, event_type, payload, actor, "
-        "correlation_id, causation_id, occurred_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            event.event_id,
-            event.aggregate_id,
-            event.version,
-            event.event_type,
-            _json(event.payload),
-            event.actor,
-            event.correlation_id,
-            event.causation_id,
-            event.timestamp,
-        ),
+        f"INSERT INTO companies (id, version, deleted_at, {columns}) "
+        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(_STATE_COLUMNS))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        (state.id, state.version, state.deleted_at, *values),
     )
 
 
-def _free_slug(conn: psycopg.Connection, base: str) -> str:
-    taken = {
-        r["slug"] if isinstance(r, dict) else r[0]
+def _value(column: str, value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if column == "tech_stack" else value
+
+
+def lock(conn: psycopg.Connection, company_id: str) -> bool:
+    """Serialise commands on one company; False if there is no such row."""
+    return conn.execute("SELECT 1 FROM companies WHERE id = %s FOR UPDATE", (company_id,)).fetchone() is not None
+
+
+def resolve(conn: psycopg.Connection, key: str) -> tuple[str, str] | None:
+    """(id, current slug) of a company named by id, current slug or a former slug; deleted ones included."""
+    if is_uuid(key):
+        row = conn.execute("SELECT id::text AS id, slug FROM companies WHERE id = %s", (key,)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT c.id::text AS id, c.slug FROM company_slugs s JOIN companies c ON c.id = s.company_id "
+            "WHERE s.slug = %s",
+            (key,),
+        ).fetchone()
+    return (row["id"], row["slug"]) if row else None  # type: ignore[call-overload]
+
+
+def load_view(conn: psycopg.Connection, company_id: str) -> Company | None:
+    """The live company as readers see it; None when unknown or deleted."""
+    row = conn.execute(
+        f"SELECT {VIEW_COLUMNS} FROM companies WHERE id = %s AND deleted_at IS NULL", (company_id,)
+    ).fetchone()
+    return Company.model_validate(row) if row else None
+
+
+def duplicate_of(
+    conn: psycopg.Connection, *, inn: str | None, ogrn: str | None, exclude: str | None
+) -> tuple[str, str] | None:
+    """(field, id) of a live company already holding this INN or OGRN."""
+    for column, value in (("inn", inn), ("ogrn", ogrn)):
+        if not value:
+            continue
+        row = conn.execute(
+            f"SELECT id::text AS id FROM companies "
+            f"WHERE {column} = %s AND deleted_at IS NULL AND id IS DISTINCT FROM %s",
+            (value, exclude),
+        ).fetchone()
+        if row:
+            return column, row["id"]  # type: ignore[call-overload]
+    return None
+
+
+def claim_slug(conn: psycopg.Connection, base: str, company_id: str) -> str:
+    """The first of `base`, `base-2`, ... free across every slug ever used (or already this company's)."""
+    owners = {
+        r["slug"]: str(r["company_id"])  # type: ignore[call-overload]
         for r in conn.execute(
-            "SELECT slug FROM companies WHERE slug = %s OR slug LIKE %s", (base, base + "-%")
+            "SELECT slug, company_id FROM company_slugs WHERE slug = %s OR slug LIKE %s", (base, base + "-%")
         ).fetchall()
     }
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    slug, n = base, 2
+    while slug in owners and owners[slug] != company_id:
+        slug, n = f"{base}-{n}", n + 1
+    if slug not in owners:
+        conn.execute("INSERT INTO company_slugs (slug, company_id) VALUES (%s, %s)", (slug, company_id))
+    return slug
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
     except ValueError:
         return False
     return True
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)

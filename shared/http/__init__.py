@@ -1,7 +1,9 @@
 """HTTP plumbing shared by every HTTP function: one resolver factory, RFC 9457 problem answers.
 
 Every error leaves as `application/problem+json` naming the field at fault: malformed JSON is 400,
-a failed validation 422, a domain error its own status, an unknown route 404.
+a failed validation 422, a domain error its own status, an unknown route 404. Titles, details and
+messages follow the request's Accept-Language (Russian unless English is preferred; see messages.py),
+and the answer says which in Content-Language.
 """
 
 from __future__ import annotations
@@ -19,37 +21,69 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.errors import DomainError, TooManyRequests
+from shared.http import messages
+from shared.http.messages import Language
 from shared.settings import SettingsError
 
 PROBLEM_JSON = "application/problem+json"
 logger = Logger(service="algoarts")
 
 
-def problem(status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None) -> Response[str]:
+_RESERVED = frozenset({"type", "title", "status", "detail", "instance", "errors"})
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    extensions: dict[str, Any] | None = None,
+    language: Language | None = None,
+) -> Response[str]:
+    """An RFC 9457 answer; `extensions` become top-level members (never replacing the standard ones)."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
+    for key, value in (extensions or {}).items():
+        if key not in _RESERVED:
+            body[key] = value
+    headers: dict[str, str | list[str]] = {}
+    if language is not None:
+        headers = {"Content-Language": language, "Vary": "Accept-Language"}
     return Response(
-        status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        status_code=status,
+        content_type=PROBLEM_JSON,
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":"), cls=Encoder),
+        headers=headers,
     )
 
 
-def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    # ("body", "name") -> "name"; ("query", "q") -> "q"; the location kind is reported separately.
-    parts = [str(p) for p in loc[1:]] if len(loc) > 1 else [str(p) for p in loc]
-    return ".".join(parts)
+def request_language(app: APIGatewayHttpResolver) -> Language:
+    """The language the current request prefers (its Accept-Language): "ru" unless English wins."""
+    event = getattr(app, "current_event", None)
+    headers = event.headers if event is not None else None
+    return messages.preferred_language(messages.header_value(headers, "accept-language"))
 
 
-def _validation_problem(exc: RequestValidationError) -> Response[str]:
+def _validation_problem(exc: RequestValidationError, language: Language = messages.DEFAULT_LANGUAGE) -> Response[str]:
     errors = list(exc.errors())
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return problem(400, "Malformed JSON", "the request body is not valid JSON", errors=[{"field": "body"}])
-    items = [
-        {"field": _field(e.get("loc", ())), "in": str(e.get("loc", ("body",))[0]), "message": e.get("msg", "")}
-        for e in errors
-    ]
-    names = ", ".join(i["field"] for i in items)
-    return problem(422, "Validation failed", f"invalid fields: {names}", errors=items)
+    malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        title, detail, item = messages.malformed_json(malformed, language)
+        return problem(400, title, detail, errors=[item], language=language)
+    items = messages.describe(errors, language)
+    title = messages.title("Validation failed", language, 422)
+    return problem(422, title, messages.summary(items, language), errors=items, language=language)
+
+
+def _domain_problem(exc: DomainError, language: Language) -> Response[str]:
+    detail = exc.ru if language == "ru" and exc.ru else exc.detail
+    errors: list[dict[str, Any]] | None = None
+    if exc.field:
+        errors = [{"field": exc.field, "label": messages.label(exc.field, language), "message": detail}]
+    title = messages.title(exc.title, language, exc.status)
+    return problem(exc.status, title, detail, errors=errors, extensions=exc.extensions, language=language)
 
 
 def resolver() -> APIGatewayHttpResolver:
@@ -61,12 +95,11 @@ def resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[str]:
-        return _validation_problem(exc)
+        return _validation_problem(exc, request_language(app))
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response[str]:
-        errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-        response = problem(exc.status, exc.title, exc.detail, errors=errors)
+        response = _domain_problem(exc, request_language(app))
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -74,7 +107,9 @@ def resolver() -> APIGatewayHttpResolver:
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:
         path = app.current_event.raw_path if app.current_event else ""
-        return problem(404, "Not found", f"no route for {path}")
+        language = request_language(app)
+        detail = f"Нет такого адреса: {path}" if language == "ru" else f"no route for {path}"
+        return problem(404, messages.title("Not found", language, 404), detail, language=language)
 
     return app
 

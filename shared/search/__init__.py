@@ -11,8 +11,9 @@ from shared.settings import Settings
 class SearchIndex(Protocol):
     backend: str
 
-    def upsert(self, company: Company) -> bool:
-        """Index a company view; a stale version (<= the indexed one) is ignored and returns False."""
+    def upsert(self, company: Company, *, deleted: bool = False) -> bool:
+        """Index a company view (a deleted one is kept but never found, so versions still order writes);
+        a stale version (<= the indexed one) is ignored and returns False."""
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Best matches for free text."""

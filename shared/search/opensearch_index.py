@@ -25,6 +25,7 @@ MAPPING: dict[str, Any] = {
             "integrations": {"type": "keyword"},
             "slug": {"type": "keyword"},
             "version": {"type": "integer"},
+            "deleted": {"type": "boolean"},
         }
     },
 }
@@ -48,7 +49,7 @@ class OpenSearchIndex:
             self._client.indices.put_alias(index=INDEX_V1, name=ALIAS)
         self._ready = True
 
-    def upsert(self, company: Company) -> bool:
+    def upsert(self, company: Company, *, deleted: bool = False) -> bool:
         from opensearchpy.exceptions import ConflictError
 
         self.ensure_index()
@@ -56,7 +57,7 @@ class OpenSearchIndex:
             self._client.index(
                 index=ALIAS,
                 id=str(company.id),
-                body=company.model_dump(mode="json"),
+                body={**company.model_dump(mode="json"), "deleted": deleted},
                 version=company.version,
                 version_type="external",
                 refresh=True,
@@ -70,10 +71,9 @@ class OpenSearchIndex:
         body = {
             "size": limit,
             "query": {
-                "multi_match": {
-                    "query": query,
-                    "fields": ["name^3", "description"],
-                    "fuzziness": "AUTO",
+                "bool": {
+                    "must": {"multi_match": {"query": query, "fields": ["name^3", "description"], "fuzziness": "AUTO"}},
+                    "must_not": {"term": {"deleted": True}},
                 }
             },
         }

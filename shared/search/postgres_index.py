@@ -6,13 +6,13 @@ from shared.companies.model import Company, SearchHit
 from shared.db import connection
 
 _UPSERT = """
-INSERT INTO company_search (company_id, version, name, industry, document, search_vector, updated_at)
-VALUES (%(id)s, %(version)s, %(name)s, %(industry)s, %(doc)s,
+INSERT INTO company_search (company_id, version, name, industry, document, deleted, search_vector, updated_at)
+VALUES (%(id)s, %(version)s, %(name)s, %(industry)s, %(doc)s, %(deleted)s,
         setweight(to_tsvector('russian', %(name)s), 'A') ||
         setweight(to_tsvector('russian', coalesce(%(description)s, '')), 'B'), NOW())
 ON CONFLICT (company_id) DO UPDATE SET
     version = EXCLUDED.version, name = EXCLUDED.name, industry = EXCLUDED.industry,
-    document = EXCLUDED.document, search_vector = EXCLUDED.search_vector, updated_at = NOW()
+    document = EXCLUDED.document, deleted = EXCLUDED.deleted, search_vector = EXCLUDED.search_vector, updated_at = NOW()
 WHERE company_search.version < EXCLUDED.version
 """
 
@@ -20,7 +20,7 @@ _SEARCH = """
 SELECT company_id AS id, name, industry,
        ts_rank(search_vector, websearch_to_tsquery('russian', %(q)s)) + similarity(name, %(q)s) AS score
 FROM company_search
-WHERE search_vector @@ websearch_to_tsquery('russian', %(q)s) OR name %% %(q)s
+WHERE NOT deleted AND (search_vector @@ websearch_to_tsquery('russian', %(q)s) OR name %% %(q)s)
 ORDER BY score DESC, name
 LIMIT %(limit)s
 """
@@ -32,7 +32,7 @@ class PostgresIndex:
     def __init__(self, database_url: str) -> None:
         self._url = database_url
 
-    def upsert(self, company: Company) -> bool:
+    def upsert(self, company: Company, *, deleted: bool = False) -> bool:
         conn = connection(self._url)
         with conn.transaction():
             cur = conn.execute(
@@ -44,6 +44,7 @@ class PostgresIndex:
                     "industry": company.industry,
                     "description": company.description,
                     "doc": company.model_dump_json(),
+                    "deleted": deleted,
                 },
             )
         return cur.rowcount == 1

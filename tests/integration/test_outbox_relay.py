@@ -21,8 +21,8 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
 from shared import outbox
-from shared.companies.model import CompanyCreate
-from shared.companies.store import insert_company
+from shared.commands import Context
+from shared.companies.service import create_in_transaction
 from shared.db import connect
 from shared.events import EventEnvelope
 from shared.kafka import KafkaPublisher
@@ -62,8 +62,9 @@ def publisher(kafka_bootstrap: str, topic: str) -> KafkaPublisher:
 
 
 def _create(conn: Any, name: str) -> str:
-    company, _ = insert_company(conn, CompanyCreate(name=name, industry="saas"), actor=None, correlation_id=None)
-    return str(company.id)
+    state = create_in_transaction(conn, {"name": name, "industry": "saas"}, None, Context())
+    conn.commit()
+    return state.id
 
 
 def _update(conn: Any, aggregate_id: str, version: int) -> EventEnvelope:

@@ -1,14 +1,16 @@
-"""GET /v1/companies/{id}: a company by id or slug, from the Redis cache or Postgres."""
+"""GET /v1/companies/{id}: a company by id or slug from the Redis cache or Postgres; former slugs redirect."""
 
-from functools import cache
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from shared.cache import CompanyCache, redis_client
+from shared.cache import company_cache
 from shared.companies.model import Company
 from shared.companies.service import get_company
+from shared.companies.store import is_uuid
 from shared.http import entrypoint, resolver
+from shared.http.preconditions import etag
 from shared.identity.guard import require
 from shared.identity.roles import Permission
 from shared.settings import get_settings
@@ -16,17 +18,17 @@ from shared.settings import get_settings
 app = resolver()
 
 
-@cache
-def company_cache() -> CompanyCache:
-    settings = get_settings()
-    return CompanyCache(redis_client(settings.redis_url), settings.cache_ttl_seconds)
-
-
 @app.get("/v1/companies/<company_id>")
-def get(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Company:
+def get(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Response[Company]:
     settings = get_settings()
     require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
-    return get_company(settings, company_id, company_cache())
+    company = get_company(settings, company_id, company_cache(settings.redis_url, settings.cache_ttl_seconds))
+    if not is_uuid(company_id) and company_id != company.slug:
+        # A former slug: links keep working, and clients learn the current one.
+        return Response(status_code=301, headers={"Location": f"/v1/companies/{company.slug}"})
+    return Response(
+        status_code=200, content_type="application/json", body=company, headers={"ETag": etag(company.version)}
+    )
 
 
 handler = entrypoint(app, warm=get_settings)

@@ -1,0 +1,88 @@
+"""SQS verification queue -> ЕГРЮЛ via DaData -> `company.verified` or `company.verification_failed`.
+
+A registry outage fails only that message (partial batch response): it returns after a growing
+delay; after the last attempt, or when the registry refuses us (a bad key), the request is parked
+in the dead-letter queue with the reason, to be redriven once the cause is fixed.
+"""
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parameters import get_secret
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from shared.cache import company_cache
+from shared.commands import Context
+from shared.companies.service import SYSTEM_VERIFIER, record_verification
+from shared.companies.verification import MAX_ATTEMPTS, VerificationRequest, retry_delay
+from shared.http import logger
+from shared.legal_registry.dadata import DadataRegistry
+from shared.legal_registry.port import RegistryRejected, RegistryUnavailable
+from shared.queues import delay_retry, send_json
+from shared.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.SQS)
+get_settings().require("verification_dead_letter_url")  # cold start fails fast on bad settings
+
+
+@cache
+def registry() -> DadataRegistry:
+    settings = get_settings()
+    token = get_secret(settings.dadata_token_secret, max_age=300)
+    return DadataRegistry(settings.dadata_url, str(token))
+
+
+def park(record: SQSRecord, reason: str) -> None:
+    """Dead-letter the request with the reason; the message itself is then acknowledged."""
+    settings = get_settings()
+    send_json(
+        settings.require("verification_dead_letter_url"),
+        {"reason": reason, "message_id": record.message_id, "body": record.body},
+    )
+    logger.warning("verification parked", extra={"message_id": record.message_id, "reason": reason})
+
+
+def verify(record: SQSRecord) -> None:
+    settings = get_settings()
+    try:
+        request = VerificationRequest.model_validate_json(record.body)
+    except ValidationError as exc:
+        park(record, f"unreadable request: {exc.errors()[0]['msg']}")
+        return
+    attempt = int(record.attributes.approximate_receive_count)
+    try:
+        found = registry().find(request.inn)
+    except RegistryRejected as exc:
+        park(record, f"the registry refused the request: {exc}")
+        return
+    except RegistryUnavailable as exc:
+        if attempt >= MAX_ATTEMPTS:
+            park(record, f"the registry was unavailable {attempt} times: {exc}")
+            return
+        delay_retry(
+            settings.require("verification_queue_url"),
+            record.receipt_handle,
+            max(retry_delay(attempt), int(exc.retry_after or 0)),
+        )
+        raise
+    ctx = Context(actor_label=SYSTEM_VERIFIER, correlation_id=request.correlation_id, causation_id=record.message_id)
+    company = record_verification(
+        settings,
+        request.company_id,
+        request.inn,
+        found,
+        ctx,
+        cache=company_cache(settings.redis_url, settings.cache_ttl_seconds),
+    )
+    logger.info(
+        "verified", extra={"company_id": request.company_id, "found": found is not None, "changed": company is not None}
+    )
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=verify, processor=processor, context=context)
