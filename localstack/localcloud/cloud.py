@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from localcloud import process
+from localcloud import process, registry_setup
 from localcloud.identity_setup import demo_accounts, provision_keys
 from localcloud.paths import CACHE_DIR, STATE_DIR, TEMPLATE
 from localcloud.runtime import CloudState, PartState, boto_session, load_secrets
@@ -93,6 +93,7 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
         ms = _start_server(state, "ministack", ministack, STATE_DIR / "ministack")
         state.endpoint = f"http://127.0.0.1:{ms.port}"
         provision_keys(state)
+        registry_setup.provision_secret(state)
         _deploy(state, {**state.parameters, **secret_params})
         _start_python(state, "relay", "localcloud.relay")
         if profile == "full":
@@ -132,8 +133,10 @@ def _start_backing_servers(state: CloudState, secrets: dict[str, str]) -> dict[s
     ch = _start_server(state, "clickhouse", clickhouse, STATE_DIR / "clickhouse", password=secrets["clickhouse"])
     clickhouse_url = f"http://default:{secrets['clickhouse']}@127.0.0.1:{ch.port}/default"
     _migrate_clickhouse(clickhouse_url, migrate_clickhouse)
+    registry = registry_setup.start(state)
     state.parameters = {
         "Stage": "local",
+        "DadataUrl": f"http://127.0.0.1:{registry.port}",
         "SearchBackend": "postgres",
         "EventBus": "direct",
         "KafkaBootstrap": "127.0.0.1:9",  # unused: the relay delivers directly
@@ -249,7 +252,7 @@ def down(quiet: bool = False) -> None:
 
 
 def _healthy(state: CloudState, part: PartState) -> bool:
-    from localcloud.servers import kafka, opensearch
+    from localcloud.servers import dadata, kafka, opensearch
 
     probes: dict[str, Callable[[int], bool]] = {
         "postgres": postgres.is_ready,
@@ -258,6 +261,7 @@ def _healthy(state: CloudState, part: PartState) -> bool:
         "ministack": ministack.is_ready,
         "kafka": kafka.is_ready,
         "opensearch": opensearch.is_ready,
+        "dadata": dadata.is_ready,
     }
     probe = probes.get(part.name)
     return process.alive(part.pid) and (probe is None or part.port is None or probe(part.port))

@@ -14,6 +14,7 @@ import redis as redis_lib
 import slice_checks as checks
 from e2e_cloud import Cloud
 from localcloud import process
+from localcloud.registry_setup import CATALOG
 from localcloud.runtime import load_secrets
 from localcloud.servers import redis
 
@@ -25,12 +26,13 @@ def test_health_reports_every_dependency(embedded: Cloud) -> None:
     assert states == {"postgres": "ok", "redis": "ok", "search:postgres": "ok", "clickhouse": "ok", "kafka": "disabled"}
 
 
-def test_sample_data_was_loaded_through_the_api(embedded: Cloud) -> None:
-    company = embedded.http.get("/v1/companies/platyozhpro").json()
-    assert company["name"] == "ПлатёжПро"
-    assert checks.search_ids(embedded.http, "склад маркетплейсов")
-    # The demo company admin created the catalog and now belongs to its first company.
-    assert embedded.http.get("/v1/users/me").json()["company_id"] == company["id"]
+def test_sample_catalog_was_imported_and_projected(embedded: Cloud) -> None:
+    first = json.loads(CATALOG.read_text("utf-8"))[0]
+    # The demo company admin belongs to the catalog's first company.
+    company_id = embedded.http.get("/v1/users/me").json()["company_id"]
+    company = embedded.http.get(f"/v1/companies/{company_id}").json()
+    assert company["name"] == first["name"] and company["inn"] == first["inn"]
+    checks.wait_for(lambda: company_id in checks.search_ids(embedded.http, first["name"]), timeout=10)
 
 
 def test_created_company_reads_back_by_id_and_slug(embedded: Cloud) -> None:

@@ -56,7 +56,7 @@ def verify(record: SQSRecord) -> None:
     attempt = int(record.attributes.approximate_receive_count)
     try:
         found = registry().find(request.inn)
-    except RegistryRejected as exc:
+    except (RegistryRejected, ValueError) as exc:
         park(record, f"the registry refused the request: {exc}")
         return
     except RegistryUnavailable as exc:
