@@ -1,7 +1,7 @@
 """Sample data for `make dev`: the sample catalog (localcloud/catalog/companies.json), imported with
 the bulk import command, so each company travels every hop after the write exactly as a user's
 would (event store, outbox, relay, projections, the verification queue and the ЕГРЮЛ stand-in).
-Runs only on an empty catalog."""
+Runs once per database: skipped when the catalog's first company is already there."""
 
 from __future__ import annotations
 
@@ -20,15 +20,20 @@ def seed_sample_data(state: CloudState, accounts: list[tuple[str, str, str]]) ->
     port = state.parts["postgres"].port
     assert port is not None
     url = postgres.url(port, load_secrets()["postgres"])
+    rows = json.loads(CATALOG.read_text("utf-8"))
     with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT count(*) FROM companies").fetchone()
-        if row and row[0]:
+        if conn.execute("SELECT 1 FROM companies WHERE inn = %s", (rows[0]["inn"],)).fetchone():
             return 0
-    report = import_companies(url, json.loads(CATALOG.read_text("utf-8")))
-    if report.rejected or not report.ids:
-        raise RuntimeError(f"the sample catalog did not import: {report.rejected[:3]}")
+    # A user's company may already hold a catalog INN: skip those rows, refuse anything else.
+    report = import_companies(url, rows, skip_invalid=True)
+    unexpected = [r for r in report.rejected if not r.existing_id]
+    if unexpected or not report.ids:
+        raise RuntimeError(f"the sample catalog did not import: {unexpected[:3]}")
     _, email, _ = next(a for a in accounts if a[0] == "company_admin")
     with psycopg.connect(url) as conn:
-        conn.execute("UPDATE users SET company_id = %s WHERE lower(email) = lower(%s)", (report.ids[0], email))
+        conn.execute(
+            "UPDATE users SET company_id = %s WHERE lower(email) = lower(%s) AND company_id IS NULL",
+            (report.ids[0], email),
+        )
     print(f"  sample data {report.imported} companies ({report.seconds:.1f} s)", flush=True)
     return report.imported

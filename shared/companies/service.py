@@ -345,7 +345,7 @@ def _verification_outcome(state: CompanyState, record: LegalRecord | None) -> tu
     if ogrn and record.ogrn and ogrn != record.ogrn:
         return aggregate.VERIFICATION_FAILED, {"reason": f"ОГРН не совпадает с ЕГРЮЛ ({record.ogrn})"}
     legal = {
-        "legal_name": record.legal_name,
+        "legal_name": record.short_name,  # ООО "ЯНДЕКС", as on invoices; the full name is in the register
         "legal_address": record.legal_address,
         "ogrn": record.ogrn,
         "kpp": record.kpp,

@@ -85,4 +85,6 @@ def verify(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    if not event.get("Records"):  # a warm-up ping: powertools refuses an empty batch
+        return {"batchItemFailures": []}
     return process_partial_response(event=event, record_handler=verify, processor=processor, context=context)
