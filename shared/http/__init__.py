@@ -86,6 +86,24 @@ def _domain_problem(exc: DomainError, language: Language) -> Response[str]:
     return problem(exc.status, title, detail, errors=errors, extensions=exc.extensions, language=language)
 
 
+class MovedPermanently(Exception):
+    """Raised by a handler whose resource lives elsewhere now (a former slug): 301 with Location.
+
+    An exception rather than a returned Response, so the route's response model (the resource) is
+    not checked against an empty redirect body.
+    """
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def no_content() -> Response[Any]:
+    """204. The body is "" rather than None: some gateways' emulators cannot send a None body."""
+    empty: Any = ""
+    return Response(status_code=204, body=empty)
+
+
 def resolver() -> APIGatewayHttpResolver:
     """A resolver with request/response validation and the problem+json error contract."""
     app = APIGatewayHttpResolver(
@@ -103,6 +121,10 @@ def resolver() -> APIGatewayHttpResolver:
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
+
+    @app.exception_handler(MovedPermanently)
+    def _moved(exc: MovedPermanently) -> Response[str]:
+        return Response(status_code=301, body="", headers={"Location": exc.location})
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:

@@ -197,7 +197,7 @@ def test_validation_errors_speak_russian_or_english(embedded: Cloud) -> None:
     assert "B2B" in errors["business_model"]["message"]
     en = embedded.http.post("/v1/companies", json=bad, headers={"Accept-Language": "en-US,en;q=0.9"})
     assert en.status_code == 422 and en.headers["content-language"] == "en"
-    assert "control digit" in {e["field"]: e for e in en.json()["errors"]}["inn"]["message"]
+    assert "check digit" in {e["field"]: e for e in en.json()["errors"]}["inn"]["message"]
     ogrn = {**bad, "inn": YANDEX_INN, "employees_count": 5, "business_model": "B2B", "ogrn": "1027700229194"}
     assert [e["field"] for e in embedded.http.post("/v1/companies", json=ogrn).json()["errors"]] == ["ogrn"]
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from shared.cache import company_cache
 from shared.companies.service import delete_company
-from shared.http import entrypoint, resolver
+from shared.http import entrypoint, no_content, resolver
 from shared.http.preconditions import expected_version
 from shared.identity.guard import command_context, require
 from shared.identity.roles import Permission
@@ -28,7 +28,7 @@ def delete(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Re
         expected_version=expected_version(app.current_event.headers),
         cache=company_cache(settings.redis_url, settings.cache_ttl_seconds),
     )
-    return Response(status_code=204)
+    return no_content()
 
 
 handler = entrypoint(app, warm=get_settings)

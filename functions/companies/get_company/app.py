@@ -9,7 +9,7 @@ from shared.cache import company_cache
 from shared.companies.model import Company
 from shared.companies.service import get_company
 from shared.companies.store import is_uuid
-from shared.http import entrypoint, resolver
+from shared.http import MovedPermanently, entrypoint, resolver
 from shared.http.preconditions import etag
 from shared.identity.guard import require
 from shared.identity.roles import Permission
@@ -24,8 +24,7 @@ def get(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Respo
     require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
     company = get_company(settings, company_id, company_cache(settings.redis_url, settings.cache_ttl_seconds))
     if not is_uuid(company_id) and company_id != company.slug:
-        # A former slug: links keep working, and clients learn the current one.
-        return Response(status_code=301, headers={"Location": f"/v1/companies/{company.slug}"})
+        raise MovedPermanently(f"/v1/companies/{company.slug}")  # a former slug: old links keep working
     return Response(
         status_code=200, content_type="application/json", body=company, headers={"ETag": etag(company.version)}
     )

@@ -25,7 +25,8 @@ from shared.legal_registry.port import RegistryRejected, RegistryUnavailable
 from shared.queues import delay_retry, send_json
 from shared.settings import get_settings
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every message failed is answered like any other (each one retried on its own schedule).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 get_settings().require("verification_dead_letter_url")  # cold start fails fast on bad settings
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from shared.http import entrypoint, resolver
+from shared.http import entrypoint, no_content, resolver
 from shared.identity.guard import origin_from_event, require
 from shared.identity.model import LogoutCommand
 from shared.identity.service import logout
@@ -15,12 +15,12 @@ app = resolver()
 
 
 @app.post("/v1/auth/logout")
-def post(command: Annotated[LogoutCommand | None, Body()] = None) -> Response[str]:
+def post(command: Annotated[LogoutCommand | None, Body()] = None) -> Response[None]:
     settings = get_settings()
     event = app.current_event.raw_event
     refresh_token = command.refresh_token if command else None
     logout(settings, require(settings, event), refresh_token, origin_from_event(event))
-    return Response(status_code=204, content_type="application/json", body="")
+    return no_content()
 
 
 handler = entrypoint(app, warm=get_settings)
