@@ -98,10 +98,10 @@ class MovedPermanently(Exception):
         self.location = location
 
 
-def no_content() -> Response[Any]:
-    """204. The body is "" rather than None: some gateways' emulators cannot send a None body."""
-    empty: Any = ""
-    return Response(status_code=204, body=empty)
+def no_content() -> Response[str]:
+    """204. The body is "" rather than None: some gateways' emulators cannot send a None body
+    (the route's return type must then be `Response[str]`, or validation turns "" into "null")."""
+    return Response(status_code=204, content_type="text/plain", body="")
 
 
 def resolver() -> APIGatewayHttpResolver:
@@ -124,7 +124,7 @@ def resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(MovedPermanently)
     def _moved(exc: MovedPermanently) -> Response[str]:
-        return Response(status_code=301, body="", headers={"Location": exc.location})
+        return Response(status_code=301, content_type="text/plain", body="", headers={"Location": exc.location})
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:

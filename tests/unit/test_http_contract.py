@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.event_handler import Response
 
+from shared.http import MovedPermanently, no_content, resolver
 from support import LambdaContext, event, load_function
 
 PROBLEM = "application/problem+json"
@@ -79,3 +81,25 @@ def test_openapi_document_is_served() -> None:
     assert status == 200
     assert body["openapi"].startswith("3.1")
     assert "/v1/companies" in body["paths"]
+
+
+def test_redirects_and_no_content_carry_an_empty_body_not_none() -> None:
+    """Former slugs answer 301 past response validation; 204s send "" (the emulator's gateway
+    cannot send a None body, and validation would turn "" into "null")."""
+    app = resolver()
+
+    @app.get("/v1/things/<key>")
+    def moved(key: str) -> Response[str]:
+        raise MovedPermanently(f"/v1/things/{key}-new")
+
+    @app.delete("/v1/things/<key>")
+    def gone(key: str) -> Response[str]:
+        return no_content()
+
+    request = event("http/get_company", rawPath="/v1/things/a", routeKey="GET /v1/things/{key}")
+    request["requestContext"]["http"]["path"] = "/v1/things/a"
+    answer = app.resolve(request, LambdaContext())  # type: ignore[arg-type]
+    assert (answer["statusCode"], answer["body"], answer["headers"]["Location"]) == (301, "", "/v1/things/a-new")
+    request["requestContext"]["http"]["method"] = "DELETE"
+    answer = app.resolve(request, LambdaContext())  # type: ignore[arg-type]
+    assert (answer["statusCode"], answer["body"]) == (204, "")

@@ -17,7 +17,7 @@ app = resolver()
 
 
 @app.delete("/v1/companies/<company_id>")
-def delete(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Response[None]:
+def delete(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Response[str]:
     settings = get_settings()
     event = app.current_event.raw_event
     principal = require(settings, event, Permission.COMPANY_WRITE)

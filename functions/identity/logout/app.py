@@ -15,7 +15,7 @@ app = resolver()
 
 
 @app.post("/v1/auth/logout")
-def post(command: Annotated[LogoutCommand | None, Body()] = None) -> Response[None]:
+def post(command: Annotated[LogoutCommand | None, Body()] = None) -> Response[str]:
     settings = get_settings()
     event = app.current_event.raw_event
     refresh_token = command.refresh_token if command else None
