@@ -24,7 +24,9 @@ def get(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Respo
     require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
     company = get_company(settings, company_id, company_cache(settings.redis_url, settings.cache_ttl_seconds))
     if not is_uuid(company_id) and company_id != company.slug:
-        raise MovedPermanently(f"/v1/companies/{company.slug}")  # a former slug: old links keep working
+        # A former slug: old links keep working. A relative reference resolves against whatever prefix
+        # the gateway serves the API under (a stage, a custom domain path).
+        raise MovedPermanently(company.slug)
     return Response(
         status_code=200, content_type="application/json", body=company, headers={"ETag": etag(company.version)}
     )
