@@ -16,7 +16,6 @@ import argparse
 import json
 import math
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from shared.companies.legal import inn_check_digits, ogrn_check_digit
+from shared.companies.slugs import slugify
 
 DEFAULT_OUT = Path(__file__).with_name("companies.json")
 DEFAULT_COUNT = 320
@@ -2248,45 +2248,6 @@ LATIN_NAME_SUFFIXES = (
     ("X", "ИКС"),
 )
 
-_DOMAIN_TRANSLIT = str.maketrans(
-    {
-        "а": "a",
-        "б": "b",
-        "в": "v",
-        "г": "g",
-        "д": "d",
-        "е": "e",
-        "ё": "e",
-        "ж": "zh",
-        "з": "z",
-        "и": "i",
-        "й": "y",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "с": "s",
-        "т": "t",
-        "у": "u",
-        "ф": "f",
-        "х": "h",
-        "ц": "ts",
-        "ч": "ch",
-        "ш": "sh",
-        "щ": "sch",
-        "ъ": "",
-        "ы": "y",
-        "ь": "",
-        "э": "e",
-        "ю": "yu",
-        "я": "ya",
-    }
-)
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
 # --- places -----------------------------------------------------------------------------------------------
 
 
@@ -2648,7 +2609,7 @@ def _join(parts: Sequence[str]) -> str:
 
 
 def _slug(text: str) -> str:
-    return _NOT_SLUG.sub("-", text.lower().translate(_DOMAIN_TRANSLIT)).strip("-")
+    return slugify(text)
 
 
 def _log_uniform(rng: random.Random, low: float, high: float) -> float:
