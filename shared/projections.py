@@ -21,16 +21,30 @@ class UnknownEvent(ValueError):
 
 @dataclass
 class ProjectionResult:
-    cached: bool
-    indexed: bool
+    cached: int
+    indexed: int
+
+
+def project_companies(events: list[EventEnvelope], cache: CompanyCache, index: SearchIndex) -> ProjectionResult:
+    """Apply a batch: only each company's latest version in it matters (earlier ones would be
+    overwritten anyway), and the search index takes them in one bulk request."""
+    latest: dict[str, EventEnvelope] = {}
+    for event in events:
+        if event.event_type not in COMPANY_EVENTS:
+            raise UnknownEvent(f"company projection cannot apply {event.event_type}")
+        seen = latest.get(event.aggregate_id)
+        if seen is None or event.version > seen.version:
+            latest[event.aggregate_id] = event
+    views = [
+        (Company.model_validate({**e.payload["company"], "version": e.version}), bool(e.payload.get("deleted")))
+        for e in latest.values()
+    ]
+    cached = sum(
+        cache.evict(str(company.id), company.version) if deleted else cache.put(company, changed=True)
+        for company, deleted in views
+    )
+    return ProjectionResult(cached=cached, indexed=index.upsert_many(views))
 
 
 def project_company(event: EventEnvelope, cache: CompanyCache, index: SearchIndex) -> ProjectionResult:
-    if event.event_type not in COMPANY_EVENTS:
-        raise UnknownEvent(f"company projection cannot apply {event.event_type}")
-    company = Company.model_validate({**event.payload["company"], "version": event.version})
-    if event.payload.get("deleted"):
-        cached = cache.evict(str(company.id), company.version)
-    else:
-        cached = cache.put(company, changed=True)
-    return ProjectionResult(cached=cached, indexed=index.upsert(company, deleted=bool(event.payload.get("deleted"))))
+    return project_companies([event], cache, index)

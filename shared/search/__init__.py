@@ -15,6 +15,9 @@ class SearchIndex(Protocol):
         """Index a company view (a deleted one is kept but never found, so versions still order writes);
         a stale version (<= the indexed one) is ignored and returns False."""
 
+    def upsert_many(self, companies: list[tuple[Company, bool]]) -> int:
+        """`upsert` for (company, deleted) pairs in one round trip; returns how many were applied."""
+
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Best matches for free text."""
 

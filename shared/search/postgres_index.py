@@ -33,21 +33,27 @@ class PostgresIndex:
         self._url = database_url
 
     def upsert(self, company: Company, *, deleted: bool = False) -> bool:
+        return self.upsert_many([(company, deleted)]) == 1
+
+    def upsert_many(self, companies: list[tuple[Company, bool]]) -> int:
         conn = connection(self._url)
+        applied = 0
         with conn.transaction():
-            cur = conn.execute(
-                _UPSERT,
-                {
-                    "id": company.id,
-                    "version": company.version,
-                    "name": company.name,
-                    "industry": company.industry,
-                    "description": company.description,
-                    "doc": company.model_dump_json(),
-                    "deleted": deleted,
-                },
-            )
-        return cur.rowcount == 1
+            for company, deleted in companies:
+                cur = conn.execute(
+                    _UPSERT,
+                    {
+                        "id": company.id,
+                        "version": company.version,
+                        "name": company.name,
+                        "industry": company.industry,
+                        "description": company.description,
+                        "doc": company.model_dump_json(),
+                        "deleted": deleted,
+                    },
+                )
+                applied += cur.rowcount
+        return applied
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         conn = connection(self._url)

@@ -521,7 +521,7 @@ def test_non_json_login_is_400(embedded: Cloud) -> None:
     response = embedded.anonymous.post(
         "/v1/auth/login", content=b"email=a@b.cd&password=x", headers={"content-type": "application/json"}
     )
-    assert assert_problem(response, 400)["errors"] == [{"field": "body"}]
+    assert [e["field"] for e in assert_problem(response, 400)["errors"]] == ["body"]
 
 
 def test_oversized_register_body_is_a_client_error(embedded: Cloud) -> None:

@@ -134,6 +134,6 @@ def test_clickhouse_tables_exist_with_ttl(clickhouse_url: str, table: str) -> No
 def test_clickhouse_migration_is_idempotent(clickhouse_url: str) -> None:
     client = _clickhouse(clickhouse_url)
     client.command("INSERT INTO metrics (name, value, labels, ts) VALUES ('probe', 1.5, map('k', 'v'), now64(3))")
-    assert migrate_clickhouse(client) == ["0001_analytics.sql"]
+    assert migrate_clickhouse(client) == ["0001_analytics.sql", "0002_domain_events.sql"]
     # A rerun keeps the data (IF NOT EXISTS, no drop and recreate).
     assert client.query("SELECT value FROM metrics WHERE name = 'probe'").result_rows == [(1.5,)]

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.cache import CompanyCache, redis_client
 from shared.events import EventEnvelope
 from shared.http import logger
-from shared.projections import project_company
+from shared.projections import project_companies
 from shared.search import SearchIndex, search_index
 from shared.settings import get_settings
 
@@ -30,10 +30,7 @@ def read_models() -> tuple[CompanyCache, SearchIndex]:
 @event_source(data_class=KafkaEvent)
 def handler(event: KafkaEvent, context: LambdaContext) -> dict[str, Any]:
     cache_, index = read_models()
-    applied = 0
-    for record in event.records:
-        envelope = EventEnvelope.model_validate_json(record.decoded_value)
-        result = project_company(envelope, cache_, index)
-        applied += int(result.cached or result.indexed)
-        logger.info("projected", extra={"event_id": str(envelope.event_id), "version": envelope.version})
-    return {"records": len(list(event.records)), "applied": applied}
+    envelopes = [EventEnvelope.model_validate_json(record.decoded_value) for record in event.records]
+    result = project_companies(envelopes, cache_, index)
+    logger.info("projected", extra={"records": len(envelopes), "cached": result.cached, "indexed": result.indexed})
+    return {"records": len(envelopes), "cached": result.cached, "indexed": result.indexed}
