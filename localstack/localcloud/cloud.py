@@ -102,9 +102,10 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
         state.save()
         accounts = demo_accounts(state)
         if seed:
-            from localcloud.seed import seed_sample_data
+            from localcloud.seed import seed_sample_data, wait_until_settled
 
-            seed_sample_data(state, accounts)
+            if seed_sample_data(state, accounts) and (settled := wait_until_settled(state)) is not None:
+                _say(f"  settled     sample data verified and projected in {settled:.1f} s")
     except BaseException:
         _say("start-up failed; stopping what was started")
         down(quiet=True)

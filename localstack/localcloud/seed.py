@@ -6,6 +6,7 @@ Runs once per database: skipped when the catalog's first company is already ther
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from localcloud.company_import import import_companies
 from localcloud.registry_setup import CATALOG
@@ -37,3 +38,51 @@ def seed_sample_data(state: CloudState, accounts: list[tuple[str, str, str]]) ->
         )
     print(f"  sample data {report.imported} companies ({report.seconds:.1f} s)", flush=True)
     return report.imported
+
+
+def wait_until_settled(state: CloudState, timeout: float = 240.0) -> float | None:
+    """Until the catalog's events have travelled every hop: outbox drained, every Russian company
+    answered by the register, and the search read model at the write side's versions (the sums of
+    versions match). `ready` then means the sample data is all there, not still arriving."""
+    import time
+
+    import psycopg
+
+    port = state.parts["postgres"].port
+    assert port is not None
+    url = postgres.url(port, load_secrets()["postgres"])
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        with psycopg.connect(url) as conn:
+            row = conn.execute(
+                "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL),"
+                " (SELECT count(*) FROM companies WHERE inn IS NOT NULL AND verified_at IS NULL"
+                "  AND deleted_at IS NULL),"
+                " (SELECT coalesce(sum(version), 0) FROM companies)"
+            ).fetchone()
+            assert row is not None
+            pending, unverified, written = row
+            searchable = _search_version_sum(state, conn)
+        if pending == 0 and unverified == 0 and searchable == written:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    # Not fatal: the platform works, the read models are catching up (or hold data from before).
+    print(
+        f"  warning: sample data did not settle in {timeout:.0f} s: {pending} unpublished events, {unverified} "
+        f"companies unverified, search read model at {searchable} of {written} versions "
+        "(`algoarts rebuild search` rebuilds it from the event store)",
+        flush=True,
+    )
+    return None
+
+
+def _search_version_sum(state: CloudState, conn: Any) -> int:
+    url = state.parameters.get("OpenSearchUrl")
+    if state.parameters.get("SearchBackend") == "opensearch" and url:
+        import httpx
+
+        body = {"size": 0, "aggs": {"v": {"sum": {"field": "version"}}}}
+        answer = httpx.post(f"{url}/companies/_search", json=body, timeout=10).json()
+        return int(answer["aggregations"]["v"]["value"])
+    row = conn.execute("SELECT coalesce(sum(version), 0) FROM company_search").fetchone()
+    return int(row[0])
