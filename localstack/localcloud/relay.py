@@ -27,17 +27,24 @@ class DirectPublisher:
     """Embedded profile: hands each message to the functions whose Kafka source names its topic."""
 
     def __init__(self, dispatcher: Dispatcher, sources: Sequence[tpl.KafkaSource]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         self._dispatcher = dispatcher
         self._sources = sources
+        # Consumers are independent, as Kafka consumer groups are: a slow one (embeddings) must not
+        # hold the others back for the whole drain. Each source still gets its batches in order.
+        self._pool = ThreadPoolExecutor(max_workers=max(1, len(sources)), thread_name_prefix="deliver")
 
     def publish(self, messages: Sequence[OutboxMessage]) -> None:
         now = int(time.time() * 1000)
-        for source in self._sources:
-            records = [
-                Record(m.topic, 0, m.id, m.key.encode(), m.value, now) for m in messages if m.topic in source.topics
-            ]
-            for i in range(0, len(records), source.batch_size):
-                self._dispatcher.deliver(source, records[i : i + source.batch_size])
+        futures = [self._pool.submit(self._deliver, source, messages, now) for source in self._sources]
+        for future in futures:
+            future.result()  # a failure leaves the drain unpublished, to be delivered again
+
+    def _deliver(self, source: tpl.KafkaSource, messages: Sequence[OutboxMessage], now: int) -> None:
+        records = [Record(m.topic, 0, m.id, m.key.encode(), m.value, now) for m in messages if m.topic in source.topics]
+        for i in range(0, len(records), source.batch_size):
+            self._dispatcher.deliver(source, records[i : i + source.batch_size])
 
 
 def publisher(state: CloudState) -> Publisher:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -32,6 +33,15 @@ def registry_server() -> Iterator[FakeDadata]:
         yield server
 
 
+@dataclass
+class Worker:
+    """The handler, and the SQS calls it made instead of sending them."""
+
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]]
+    sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    delays: list[int] = field(default_factory=list)
+
+
 @pytest.fixture
 def worker(
     postgres_url: str, redis_url: str, registry_server: FakeDadata, monkeypatch: pytest.MonkeyPatch
@@ -46,12 +56,12 @@ def worker(
         monkeypatch.setenv(f"ALGOARTS_{name}", value)
     get_settings.cache_clear()
     module = load_function("companies", "verify_company")
-    module.sent, module.delays = [], []
-    monkeypatch.setattr(module, "send_json", lambda url, body: module.sent.append((url, body)))
-    monkeypatch.setattr(module, "delay_retry", lambda url, receipt, seconds: module.delays.append(seconds))
+    worker = Worker(module.handler)
+    monkeypatch.setattr(module, "send_json", lambda url, body: worker.sent.append((url, body)))
+    monkeypatch.setattr(module, "delay_retry", lambda url, receipt, seconds: worker.delays.append(seconds))
     client = DadataRegistry(registry_server.url, TOKEN, timeout=0.5, attempts=2, backoff=0.01)
     monkeypatch.setattr(module, "registry", lambda: client)
-    yield module
+    yield worker
     get_settings.cache_clear()
 
 

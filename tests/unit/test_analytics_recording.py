@@ -74,7 +74,7 @@ def test_submit_returns_at_once_while_clickhouse_hangs() -> None:
     recorder = SearchRecorder(hung_client, max_pending=3)
     started = time.perf_counter()
     accepted = [recorder.submit(_record(i)) for i in range(6)]
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 5  # the client hangs for 10 s: submit never waits for it
     # One row is in flight in the thread (or still queued), three wait; the rest are dropped.
     assert accepted.count(False) == recorder.dropped >= 2
     assert not recorder.flush(timeout=0.05)
