@@ -4,6 +4,7 @@ through the list filters; plus the sample catalog, slugs, soft delete, ownership
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import uuid
@@ -222,3 +223,80 @@ def test_a_registry_outage_loses_no_request(embedded: Cloud) -> None:
         assert "не найден" in result["verification_error"]  # answered, not lost
     finally:
         process.stop(pid)
+
+
+# --- read models: rebuild from the event store, dead letters listed and redriven -----------------
+
+
+def _dead_letters(cloud: Cloud, queue: str) -> list[dict[str, Any]]:
+    listed = json.loads(cloud.cli("dead-letters", "list", queue, "--json").stdout)
+    return list(listed[0]["messages"])
+
+
+def test_a_poison_event_is_listed_with_its_reason_and_its_redrive_keeps_it(embedded: Cloud) -> None:
+    checks.insert_poison_event(embedded.database_url)
+    found: list[dict[str, Any]] = []
+
+    def listed() -> bool:
+        found[:] = [
+            m
+            for m in _dead_letters(embedded, "ProjectCompanyDeadLetters")
+            if any(e.get("event_type") == checks.POISON_EVENT_TYPE for e in m["events"])
+        ]
+        return bool(found)
+
+    checks.wait_for(listed, timeout=60, interval=2)
+    letter = found[0]
+    assert checks.POISON_EVENT_TYPE in letter["reason"] and letter["redrivable"]
+    again = embedded.cli(
+        "dead-letters", "redrive", "ProjectCompanyDeadLetters", "--message-id", letter["message_id"], check=False
+    )
+    assert again.returncode == 1 and "kept" in again.stdout  # still poison: not deleted
+    assert any(m["message_id"] == letter["message_id"] for m in _dead_letters(embedded, "ProjectCompanyDeadLetters"))
+
+
+def test_a_parked_verification_is_redriven_to_the_register(embedded: Cloud) -> None:
+    company = checks.create_company(embedded.http, inn=_fresh_inn())
+    _wait_verified(embedded.http, company["id"])  # answered once: not found
+    request = {
+        "company_id": company["id"],
+        "inn": company["inn"],
+        "correlation_id": "e2e-redrive",
+        "requested_at": "2026-11-24T10:00:00Z",
+    }
+    sqs = embedded.boto().client("sqs")
+    sqs.send_message(
+        QueueUrl=embedded.state.queues["CompanyVerificationDeadLetters"],
+        MessageBody=json.dumps({"reason": "e2e: parked", "message_id": "e2e-1", "body": json.dumps(request)}),
+    )
+    letters = [
+        m
+        for m in _dead_letters(embedded, "CompanyVerificationDeadLetters")
+        if m.get("request", {}).get("company_id") == company["id"]
+    ]
+    assert letters and letters[0]["reason"] == "e2e: parked"
+    done = embedded.cli(
+        "dead-letters", "redrive", "CompanyVerificationDeadLetters", "--message-id", letters[0]["message_id"]
+    )
+    assert "1 redriven" in done.stdout
+    assert not [
+        m
+        for m in _dead_letters(embedded, "CompanyVerificationDeadLetters")
+        if m["message_id"] == letters[0]["message_id"]
+    ]
+
+
+def test_rebuilt_read_models_equal_the_event_store(embedded: Cloud) -> None:
+    company = checks.create_company(embedded.http, name=f"Перестройка {uuid.uuid4().hex[:6]}")
+    checks.wait_for(lambda: company["id"] in checks.search_ids(embedded.http, company["name"]), timeout=5)
+    with psycopg.connect(embedded.database_url) as conn:
+        conn.execute("UPDATE companies SET name = 'испорчено' WHERE id = %s", (company["id"],))
+        conn.execute("DELETE FROM company_search WHERE company_id = %s", (company["id"],))
+    assert company["id"] not in checks.search_ids(embedded.http, company["name"])
+
+    rebuilt = embedded.cli("rebuild", "companies")
+    assert "differed" in rebuilt.stdout
+    embedded.cli("rebuild", "search")
+    embedded.cli("rebuild", "cache")
+    assert company["id"] in checks.search_ids(embedded.http, company["name"])
+    assert embedded.http.get(f"/v1/companies/{company['id']}").json()["name"] == company["name"]

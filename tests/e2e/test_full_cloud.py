@@ -61,8 +61,9 @@ def test_poison_event_on_kafka_goes_to_the_dead_letter_queue(full: Cloud) -> Non
     assert messages
     assert checks.POISON_EVENT_TYPE in messages[0]["responseContext"]["reason"]
     assert messages[0]["KafkaBatchInfo"]["consumerGroupId"] == "project-company"
-    # The partition moved on (the failed function's worker restarts cold, hence the wider bound).
-    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch", limit=6.0)
+    # The partition moved on. The bound is wide: MiniStack recycles a worker after every failed
+    # invocation (AWS keeps it), so the three failed tries and the next batch each start cold.
+    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch", limit=20.0)
 
 
 def test_status_lists_kafka_opensearch_and_the_bridge(full: Cloud) -> None:
