@@ -257,7 +257,7 @@ def test_a_poison_event_is_listed_with_its_reason_and_its_redrive_keeps_it(embed
 
 def test_a_parked_verification_is_redriven_to_the_register(embedded: Cloud) -> None:
     company = checks.create_company(embedded.http, inn=_fresh_inn())
-    _wait_verified(embedded.http, company["id"])  # answered once: not found
+    _wait_verified(embedded.http, company["id"], timeout=90)  # answered once: not found (after any poison retries)
     request = {
         "company_id": company["id"],
         "inn": company["inn"],

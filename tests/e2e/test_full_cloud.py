@@ -62,8 +62,9 @@ def test_poison_event_on_kafka_goes_to_the_dead_letter_queue(full: Cloud) -> Non
     assert checks.POISON_EVENT_TYPE in messages[0]["responseContext"]["reason"]
     assert messages[0]["KafkaBatchInfo"]["consumerGroupId"] == "project-company"
     # The partition moved on. The bound is wide: MiniStack recycles a worker after every failed
-    # invocation (AWS keeps it), so the three failed tries and the next batch each start cold.
-    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch", limit=20.0)
+    # invocation (AWS keeps it), so the three failed tries and the next batch each start cold
+    # (25 s seen on a loaded 2-core machine).
+    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch", limit=60.0)
 
 
 def test_status_lists_kafka_opensearch_and_the_bridge(full: Cloud) -> None:
