@@ -96,7 +96,7 @@ def test_a_crashed_consumer_misses_nothing_after_its_restart(full: Cloud) -> Non
     assert "bridge" in restarted.stdout
     full.reload()
 
-    checks.wait_for(lambda: company["id"] in checks.search_ids(full.http, company["name"]), timeout=30, interval=0.5)
+    checks.wait_for(lambda: company["id"] in checks.search_ids(full.http, company["name"]), timeout=90, interval=0.5)
     with psycopg.connect(full.database_url) as conn:
         row = conn.execute("SELECT version FROM companies WHERE id = %s", (company["id"],)).fetchone()
     assert row == (4,)
