@@ -4,6 +4,7 @@ through the list filters; plus the sample catalog, slugs, soft delete, ownership
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -220,12 +221,13 @@ def test_a_registry_outage_loses_no_request(embedded: Cloud) -> None:
     folder, log = embedded.state_dir / "dadata", embedded.state_dir / "logs" / "dadata-again.log"
     argv = [sys.executable, "-m", "localcloud.servers.dadata", "--port", str(part.port)]
     pid = process.spawn([*argv, "--token-file", str(folder / "token"), "--records", str(folder / "records.json")], log)
-    try:
-        process.wait_ready("dadata", pid, log, lambda: dadata.is_ready(part.port or 0), 30)
-        result = _wait_verified(embedded, company["id"], timeout=90)
-        assert "не найден" in result["verification_error"]  # answered, not lost
-    finally:
-        process.stop(pid)
+    # The register stays up for the later tests; the cloud's teardown stops it by this pid.
+    state = embedded.reload()
+    state.parts["dadata"] = dataclasses.replace(part, pid=pid, log=str(log))
+    state.save(embedded.state_dir)
+    process.wait_ready("dadata", pid, log, lambda: dadata.is_ready(part.port or 0), 30)
+    result = _wait_verified(embedded, company["id"], timeout=90)
+    assert "не найден" in result["verification_error"]  # answered, not lost
 
 
 # --- read models: rebuild from the event store, dead letters listed and redriven -----------------
