@@ -5,6 +5,8 @@ replaces a newer entry with an older one, so out-of-order or repeated projection
 cache go backwards; a deleted company leaves a bodiless entry at its version for the same reason.
 L2, list pages (1 hour): keyed under a generation number that every company change bumps, which
 invalidates every cached page in one INCR instead of a wildcard delete.
+Counters: a company's page views (`view_count`) are counted here on every read, where an increment is
+one round trip, and written to Postgres by a scheduled flush (`shared.companies.views`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ local gen = redis.call('GET', KEYS[1]) or '0'
 return {gen, redis.call('GET', ARGV[1] .. gen .. ':' .. ARGV[2])}
 """
 LIST_GENERATION = "companies:list:gen"
+
+# One view: seed the counter from Postgres when Redis has none (a restart, an eviction), count, and
+# mark the company for the next flush. Returns the new total.
+_COUNT_VIEW = """
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+local n = redis.call('INCR', KEYS[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return n
+"""
 
 _clients: dict[str, redis.Redis] = {}
 
@@ -107,6 +118,39 @@ class ListCache:
         self._redis.incr(LIST_GENERATION)
 
 
+class ViewCounter:
+    """Page views per company: the live total in Redis, Postgres catching up on each flush."""
+
+    DIRTY = "company:views:dirty"
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+        self._count = client.register_script(_COUNT_VIEW)
+
+    @staticmethod
+    def key(company_id: str) -> str:
+        return f"company:views:{company_id}"
+
+    def hit(self, company_id: str, persisted: int) -> int:
+        """Count one view; `persisted` is Postgres's count, the floor when Redis has lost the counter."""
+        return int(self._count(keys=[self.key(company_id), self.DIRTY], args=[persisted, company_id]))
+
+    def take_changed(self, limit: int = 1000) -> dict[str, int]:
+        """Up to `limit` companies viewed since the last take, with their totals. A view counted after the
+        take marks the company again, so the next flush writes the newer total."""
+        members = self._redis.spop(self.DIRTY, limit) or []
+        ids = [m.decode() if isinstance(m, bytes) else str(m) for m in members]
+        if not ids:
+            return {}
+        totals = self._redis.mget([self.key(i) for i in ids])
+        return {i: int(t) for i, t in zip(ids, totals, strict=True) if t is not None}  # type: ignore[arg-type]
+
+    def mark_changed(self, company_ids: list[str]) -> None:
+        """Give ids back after a failed flush, so their totals are written next time."""
+        if company_ids:
+            self._redis.sadd(self.DIRTY, *company_ids)
+
+
 def _looks_like_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
@@ -124,3 +168,8 @@ def company_cache(redis_url: str, ttl_seconds: int) -> CompanyCache:
 @functools.cache
 def list_cache(redis_url: str, ttl_seconds: int) -> ListCache:
     return ListCache(redis_client(redis_url), ttl_seconds)
+
+
+@functools.cache
+def view_counter(redis_url: str) -> ViewCounter:
+    return ViewCounter(redis_client(redis_url))

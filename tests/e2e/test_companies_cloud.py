@@ -140,6 +140,11 @@ def test_cursor_pagination_walks_a_filtered_list_without_repeats(embedded: Cloud
     assert seen == sorted(seen)
 
 
+def test_each_read_counts_a_view(embedded: Cloud, yandex: dict[str, Any]) -> None:
+    first = embedded.http.get(f"/v1/companies/{yandex['id']}").json()["view_count"]
+    assert embedded.http.get(f"/v1/companies/{yandex['slug']}").json()["view_count"] == first + 1
+
+
 def test_unknown_inn_is_recorded_as_a_failed_verification(embedded: Cloud) -> None:
     company = checks.create_company(embedded.http, inn=_fresh_inn())
     result = _wait_verified(embedded, company["id"])
