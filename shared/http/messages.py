@@ -525,8 +525,16 @@ def title(english: str, language: Language, status: int | None = None) -> str:
 
 
 def field_path(loc: Iterable[Any]) -> str:
-    """("body", "tech_stack", "languages", 0) -> "tech_stack.languages.0"; the location kind is reported apart."""
-    parts = [str(p) for p in loc]
+    """("body", "tech_stack", "languages", 0) -> "tech_stack.languages.0"; the location kind is reported apart.
+
+    Query parameters are flat, so ("query", "query", "page_size") — a parameter of a handler's query model
+    (``query: Annotated[SearchQuery, Query()]``), located under the handler argument's name — is
+    "page_size", the name the client sent.
+    """
+    items = list(loc)
+    if len(items) >= 3 and items[0] in {"query", "header", "cookie"} and isinstance(items[2], str):
+        items = [items[0], *items[2:]]
+    parts = [str(p) for p in items]
     return ".".join(parts[1:] if len(parts) > 1 else parts)
 
 
