@@ -182,7 +182,7 @@ class CompanyFilters(BaseModel):
     sub_industry: CsvCodes | None = Field(default=None, description="any of these, comma-separated")
     business_model: BusinessModel | None = None
     country: CountryCode | None = None
-    city: str | None = Field(default=None, max_length=255)
+    city: str | None = Field(default=None, max_length=255, description="headquarters city, any letter case")
     employees_min: int | None = Field(default=None, ge=0)
     employees_max: int | None = Field(default=None, ge=0)
     funding_stage: Annotated[list[FundingStage], BeforeValidator(_csv)] | None = None
@@ -233,9 +233,3 @@ class SearchHit(BaseModel):
     name: str
     industry: str
     score: float
-
-
-class SearchResult(BaseModel):
-    query: str
-    backend: str
-    hits: list[SearchHit]

@@ -347,6 +347,12 @@ CATALOG: dict[str, tuple[Template, Template]] = {
     "range_inverted": _fixed(
         "Верхняя граница не может быть меньше нижней", "The upper bound must not be less than the lower bound"
     ),
+    # shared/search/model.py
+    "page_beyond_results": _bound(
+        "max_results",
+        "Результаты поиска заканчиваются на {}-м: уточните запрос или фильтры",
+        "Search results end at result {}: narrow the query or the filters",
+    ),
 }
 
 # Regular expressions of the schemas, in words (pydantic's message would show the raw pattern).
@@ -438,6 +444,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "limit": ("Количество на странице", "Page size"),
     "cursor": ("Курсор страницы", "Page cursor"),
     "q": ("Поисковый запрос", "Search query"),
+    "mode": ("Режим поиска", "Search mode"),
+    "page": ("Номер страницы", "Page number"),
+    "page_size": ("Количество на странице", "Page size"),
     "company_id": ("ID компании", "Company ID"),
     "id": ("Идентификатор", "ID"),
     # shared/identity/model.py

@@ -33,7 +33,7 @@ def create_company(http: httpx.Client, **fields: Any) -> dict[str, Any]:
 def search_ids(http: httpx.Client, query: str) -> set[str]:
     response = http.get("/v1/search", params={"q": query})
     assert response.status_code == 200, response.text
-    return {hit["id"] for hit in response.json()["hits"]}
+    return {item["id"] for item in response.json()["items"]}
 
 
 def company_is_searchable_within_two_seconds(http: httpx.Client, backend: str, limit: float = 2.0) -> None:
