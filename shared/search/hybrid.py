@@ -4,16 +4,17 @@ Two sides answer the same query under the same filters (shared/companies/filters
 translation: the names and meaning of `GET /v1/companies`):
 
 * **full text** (`SearchIndex.match`): OpenSearch BM25 over name and description with the ``russian``
-  analyzer (stemming) and ``fuzziness: AUTO`` in the full profile; Postgres ``russian`` text search plus
-  pg_trgm name similarity in the embedded profile, falling back to pg_trgm ``word_similarity`` over name
-  and description when the text search finds nothing (a misspelt word shares no stem with the right one).
-  The best `TEXT_WINDOW` (200) matches take part, and the side reports how many matched in all;
+  analyzer (stemming) and ``fuzziness: AUTO`` in the full profile; Postgres ``russian`` text search with
+  the query's stems as prefixes plus pg_trgm name similarity in the embedded profile, falling back, when
+  that finds nothing, to replacing each unknown query word by the catalog's words most like it (pg_trgm
+  similarity over a vocabulary; see shared/search/postgres_index.py). The best `TEXT_WINDOW` (200)
+  matches take part, and the side reports how many matched in all;
 * **semantic**: the query's embedding (`Embedder.embed_query`; multilingual-e5 puts Russian and English in
   one space) and its `SEMANTIC_WINDOW` (50) nearest live companies by cosine distance through pgvector's
-  HNSW index on ``companies.embedding`` (`nearest_companies`), in both profiles: OpenSearch has no k-NN
-  here, vectors are written to ``companies`` first, and its filter columns are the list's own. Cosine
-  similarity has no useful cut-off (e5 scores unrelated text about 0.8 and related text 0.85), so the
-  side is the k nearest, not a match set.
+  HNSW index on ``companies.embedding`` (`nearest_companies`, ef_search `SEMANTIC_EF_SEARCH`), in both
+  profiles: OpenSearch has no k-NN here, vectors are written to ``companies`` first, and its filter
+  columns are the list's own. Cosine similarity has no useful cut-off (e5 scores unrelated text about 0.8
+  and related text 0.85), so the side is the k nearest, not a match set.
 
 **Reciprocal rank fusion** (Cormack, Clarke, Büttcher 2009): each company scores the sum over the sides that
 found it of ``1 / (k + rank)``, rank 1-based, ``k = 60`` (`RRF_K`, the paper's value and OpenSearch's and
@@ -42,6 +43,10 @@ HTML-escaped and the matched words wrapped in ``<mark>…</mark>``.
 ``companies`` row is deleted (the command's own transaction sets it), covering the moment before the
 read model has applied the deletion.
 
+**Latency.** In hybrid mode the full-text request runs in a background thread while the model embeds
+the query (a network wait overlapping local CPU work); the pgvector query follows once it is back, since
+in the embedded profile both use the function's one database connection.
+
 **Degradation.** The embedding model is optional at runtime (`QueryEmbedder`): when it cannot be loaded
 or fails on a query, a hybrid or semantic search answers from the full-text side alone with
 ``mode: "text"`` and ``degraded`` saying why.
@@ -55,7 +60,9 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from shared.companies.model import CompanyFilters
@@ -63,6 +70,7 @@ from shared.search.highlight import MARK_END, MARK_START, render_highlight
 from shared.search.model import (
     MAX_RESULTS,
     RRF_K,
+    SEMANTIC_EF_SEARCH,
     SEMANTIC_WINDOW,
     TEXT_WINDOW,
     Candidate,
@@ -185,13 +193,20 @@ class QueryEmbedder:
 # -- the search ------------------------------------------------------------------------------------------------
 
 
+@cache
+def _background() -> ThreadPoolExecutor:
+    """Threads for the full-text request that overlaps the query embedding (created on first use)."""
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-text")
+
+
 def semantic_candidates(
     conn: psycopg.Connection, vector: Sequence[float], filters: CompanyFilters, model: str | None, limit: int
 ) -> list[Candidate]:
     """The `limit` live companies nearest to `vector` under `filters` (HNSW), nearest first."""
     from shared.embeddings.similarity import NeighbourFilters, nearest_companies
 
-    neighbours = nearest_companies(conn, vector, limit, NeighbourFilters(model=model, catalog=filters))
+    filtered = NeighbourFilters(model=model, catalog=filters)
+    neighbours = nearest_companies(conn, vector, limit, filtered, ef_search=max(limit, SEMANTIC_EF_SEARCH))
     return [
         Candidate(
             id=n.company_id,
@@ -243,11 +258,21 @@ def search(query: SearchQuery, *, index: SearchIndex, conn: psycopg.Connection, 
     mode: SearchMode = query.mode
     degraded: str | None = None
     vector: list[float] | None = None
-    if mode != "text":
-        vector, degraded = embedder.embed(query.q)
+    text: TextMatches | None = None
+    if mode == "text":
+        text = index.match(query.q, filters, TEXT_WINDOW)
+    else:
+        # The full-text request runs while the model embeds the query; it is joined before anything else
+        # touches the database (in the embedded profile the index and `conn` are one connection).
+        pending = _background().submit(index.match, query.q, filters, TEXT_WINDOW) if mode == "hybrid" else None
+        try:
+            vector, degraded = embedder.embed(query.q)
+        finally:
+            text = pending.result() if pending is not None else None
         if vector is None:
             mode = "text"
-    text = index.match(query.q, filters, TEXT_WINDOW) if mode != "semantic" else None
+            if text is None:  # semantic mode without the model: the full text after all
+                text = index.match(query.q, filters, TEXT_WINDOW)
     semantic = (
         semantic_candidates(conn, vector, filters, embedder.model, SEMANTIC_WINDOW) if vector is not None else None
     )

@@ -4,6 +4,9 @@ The limits (see shared/search/hybrid.py for why):
 
 * `TEXT_WINDOW`: the full-text side ranks at most this many matches (the best ones) for the fusion;
 * `SEMANTIC_WINDOW`: the semantic side contributes the nearest this many companies (k of the k-NN);
+* `SEMANTIC_EF_SEARCH`: how many candidates pgvector's HNSW scan keeps for them (``hnsw.ef_search``):
+  at 100,000 companies 50 (k itself) found 91% of the exact 50 nearest, 100 finds more for a few ms
+  (tests/benchmarks/bench_search.py);
 * `MAX_RESULTS`: the fused list is cut here; pages reach no further (page * page_size <= MAX_RESULTS);
 * `RRF_K`: the constant of reciprocal rank fusion, 60 as in Cormack et al. (2009) and in OpenSearch's and
   Elasticsearch's own RRF.
@@ -21,6 +24,7 @@ from shared.companies.model import CompanyFilters
 
 TEXT_WINDOW = 200
 SEMANTIC_WINDOW = 50
+SEMANTIC_EF_SEARCH = 100
 MAX_RESULTS = 200
 RRF_K = 60
 

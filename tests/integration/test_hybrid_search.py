@@ -297,6 +297,8 @@ def test_english_query_finds_russian_description_through_the_semantic_side(catal
 def test_a_typo_still_finds_it(catalog: Catalog, run: Search, typo: str) -> None:
     text = run(typo, mode="text")
     assert "pay" in keys(catalog, text.items), f"{typo!r}: the full-text side missed it"
+    pay = next(i for i in text.items if catalog.key(i.id) == "pay")
+    assert "<mark>Платежные</mark>" in (pay.highlight.description or ""), "the misspelt word is marked too"
     hybrid = run(typo)
     assert keys(catalog, hybrid.items)[0] in PAYMENTS
     assert "pay" in keys(catalog, hybrid.items)[:3]
