@@ -12,8 +12,9 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from localcloud import template as tpl
 from localcloud.paths import STATE_DIR, TEMPLATE
@@ -44,7 +45,14 @@ def ensure_topics(bootstrap: str, topics: set[str]) -> None:
         log.info("created topic %s", topic)
 
 
-def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Dispatcher, stop: threading.Event) -> None:
+class Deliverer(Protocol):
+    """Where a consumed batch goes: `triggers.Dispatcher` (the function, through Lambda) or a stand-in."""
+
+    def deliver(self, source: tpl.KafkaSource, records: Sequence[Record]) -> bool:
+        """True when the function took the batch, False when it was dead-lettered; a raise commits nothing."""
+
+
+def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Deliverer, stop: threading.Event) -> None:
     from confluent_kafka import Consumer, KafkaError
 
     consumer = Consumer(
@@ -54,6 +62,10 @@ def consume(source: tpl.KafkaSource, bootstrap: str, dispatcher: Dispatcher, sto
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest" if source.starting_position == "TRIM_HORIZON" else "latest",
             "topic.metadata.refresh.interval.ms": 5000,
+            # Static membership (one bridge per cloud, so one member per group): a bridge restarted
+            # after a crash takes its predecessor's place at once. A new member id would wait in a
+            # rebalance until the dead one's session expired (45 s), consuming nothing meanwhile.
+            "group.instance.id": f"{source.group}-bridge",
         }
     )
     consumer.subscribe(list(source.topics))

@@ -7,11 +7,12 @@ import os
 import sys
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="algoarts", description="ALGORITHMIC ARTS local cloud and admin tasks")
     sub = parser.add_subparsers(dest="command", required=True)
     local = sub.add_parser("local", help="the local cloud")
-    local.add_argument("action", choices=["up", "down", "status", "run"])
+    local.add_argument("action", choices=["up", "down", "status", "run", "restart"])
+    local.add_argument("part", nargs="?", help="restart: relay or bridge (after a crash; they resume where they were)")
     local.add_argument("--profile", default=os.environ.get("PROFILE", "embedded"), choices=["embedded", "full"])
     local.add_argument("--no-seed", action="store_true", help="skip the sample data")
     openapi = sub.add_parser("openapi", help="print or write the merged OpenAPI document")
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
             sys.stdout.write(doc.render())
         return 0
 
+    return _local(args)
+
+
+def _local(args: argparse.Namespace) -> int:
+    """`algoarts local up|down|status|run|restart`."""
     from localcloud import cloud
     from localcloud.process import PartFailed
 
@@ -78,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
             cloud.down()
         elif args.action == "status":
             return cloud.status()
+        elif args.action == "restart":
+            cloud.restart(args.part or "")
         else:
             cloud.run(args.profile)
     except PartFailed as exc:

@@ -236,6 +236,23 @@ def _deploy(state: CloudState, parameters: dict[str, str]) -> None:
     _say(f"  deployed    {len(result.functions)} functions in {result.seconds:.1f} s")
 
 
+RESTARTABLE = {"relay": "localcloud.relay", "bridge": "localcloud.bridge"}
+
+
+def restart(name: str) -> None:
+    """Stop (if still alive) and start again one of the cloud's own processes: the relay or the Kafka
+    bridge. Both resume where they left off: the outbox's unpublished rows, the groups' committed offsets."""
+    state = CloudState.load()
+    if state is None:
+        raise process.PartFailed("not running (start it with `make dev`)")
+    if name not in RESTARTABLE or name not in state.parts:
+        running = ", ".join(n for n in RESTARTABLE if n in state.parts)
+        raise process.PartFailed(f"can restart: {running}")
+    process.stop(state.parts[name].pid)
+    _start_python(state, name, RESTARTABLE[name])
+    state.save()
+
+
 def down(quiet: bool = False) -> None:
     state = CloudState.load()
     if state is None:

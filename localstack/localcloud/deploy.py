@@ -153,7 +153,8 @@ def deploy(session: Any, template_path: Path, parameters: dict[str, str], out_di
     started = time.monotonic()
     template = tpl.load(template_path)
     desc = apply_stack(session, package(session, template, out_dir), parameters)
-    resources = session.client("cloudformation").list_stack_resources(StackName=STACK)["StackResourceSummaries"]
+    pages = session.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=STACK)
+    resources = [r for page in pages for r in page["StackResourceSummaries"]]  # >100 resources: several pages
     physical = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
     types = {r["LogicalResourceId"]: r["ResourceType"] for r in resources}
     outputs = {o["OutputKey"]: o["OutputValue"] for o in desc.get("Outputs", [])}

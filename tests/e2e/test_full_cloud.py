@@ -4,13 +4,20 @@ projection, OpenSearch serves search; plus Kafka-specific delivery guarantees.""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 import uuid
 
+import httpx
+import psycopg
+import redis as redis_lib
 from confluent_kafka import Consumer, TopicPartition
 
 import slice_checks as checks
 from e2e_cloud import Cloud
+from localcloud.runtime import load_secrets
+from localcloud.servers import redis
 
 
 def test_health_includes_kafka_and_opensearch(full: Cloud) -> None:
@@ -61,11 +68,41 @@ def test_poison_event_on_kafka_goes_to_the_dead_letter_queue(full: Cloud) -> Non
     assert messages
     assert checks.POISON_EVENT_TYPE in messages[0]["responseContext"]["reason"]
     assert messages[0]["KafkaBatchInfo"]["consumerGroupId"] == "project-company"
-    # The partition moved on (the failed function's worker restarts cold, hence the wider bound).
-    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch", limit=6.0)
+    # The partition moved on. The bound is wide: MiniStack recycles a worker after every failed
+    # invocation (AWS keeps it), so the three failed tries and the next batch each start cold
+    # (25 s seen on a loaded 2-core machine).
+    checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch", limit=60.0)
 
 
 def test_status_lists_kafka_opensearch_and_the_bridge(full: Cloud) -> None:
     result = full.cli("local", "status")
     for part in ("kafka", "opensearch", "bridge", "relay"):
         assert f"ok   {part}" in result.stdout
+
+
+def test_a_crashed_consumer_misses_nothing_after_its_restart(full: Cloud) -> None:
+    """Kill the Kafka bridge (every function's consumer) mid-stream, write while it is down, restart it:
+    every change arrives, in order, and the read model ends at the latest version."""
+    bridge = full.state.parts["bridge"]
+    os.kill(bridge.pid, signal.SIGKILL)
+    company = checks.create_company(full.http, name=f"Пока никто не слушает {uuid.uuid4().hex[:6]}")
+    path = f"/v1/companies/{company['id']}"
+    for n in (2, 3, 4):
+        assert (
+            full.http.patch(path, json={"employees_count": n * 10}, headers={"If-Match": f'"{n - 1}"'}).status_code
+            == 200
+        )
+    restarted = full.cli("local", "restart", "bridge")
+    assert "bridge" in restarted.stdout
+    full.reload()
+
+    checks.wait_for(lambda: company["id"] in checks.search_ids(full.http, company["name"]), timeout=90, interval=0.5)
+    with psycopg.connect(full.database_url) as conn:
+        row = conn.execute("SELECT version FROM companies WHERE id = %s", (company["id"],)).fetchone()
+    assert row == (4,)
+    assert full.http.get(path).json()["employees_count"] == 40
+    port = full.state.parts["redis"].port
+    cache = redis_lib.Redis.from_url(redis.url(port or 0, load_secrets(full.state_dir)["redis"]))
+    checks.wait_for(lambda: cache.hget(f"company:{company['id']}", "version") == b"4", timeout=30, interval=0.5)  # type: ignore[comparison-overlap]
+    document = httpx.get(f"{full.state.parameters['OpenSearchUrl']}/companies/_doc/{company['id']}", timeout=10).json()
+    assert document["_version"] == 4 and document["_source"]["employees_count"] == 40
