@@ -65,18 +65,21 @@ def _record(n: int = 0) -> SearchRecord:
 
 
 def test_submit_returns_at_once_while_clickhouse_hangs() -> None:
-    release = threading.Event()
+    release, calling = threading.Event(), threading.Event()
 
     def hung_client() -> Any:
+        calling.set()
         release.wait(10)
         raise ConnectionError("gave up")
 
     recorder = SearchRecorder(hung_client, max_pending=3)
     started = time.perf_counter()
-    accepted = [recorder.submit(_record(i)) for i in range(6)]
+    accepted = [recorder.submit(_record(0))]
+    assert calling.wait(5)  # the first row is in flight and its insert hangs
+    accepted += [recorder.submit(_record(i)) for i in range(1, 6)]
     assert time.perf_counter() - started < 5  # the client hangs for 10 s: submit never waits for it
-    # One row is in flight in the thread (or still queued), three wait; the rest are dropped.
-    assert accepted.count(False) == recorder.dropped >= 2
+    # One row in flight, three wait; the other two are dropped.
+    assert accepted == [True, True, True, True, False, False] and recorder.dropped == 2
     assert not recorder.flush(timeout=0.05)
     release.set()
     assert recorder.flush(timeout=5)
