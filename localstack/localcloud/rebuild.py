@@ -341,14 +341,15 @@ def _triggers_on(conn: psycopg.Connection, table: str, new_table: str) -> list[s
 
 
 def _other_writers_columns(conn: psycopg.Connection, table: str, upsert: str) -> list[str]:
-    """Columns the projection never writes (e.g. the embedding the enrichment function copies in)."""
+    """Columns the projection never writes (e.g. the embedding the enrichment function copies in); generated
+    columns (the filter columns computed from the document, migration 0006) are the projection's own."""
     match = re.search(r"INSERT INTO \S+ \(([^)]*)\)", upsert)
     if match is None:
         raise RebuildError("cannot read the search projection's column list")
     projected = {c.strip() for c in match.group(1).split(",")} | {"updated_at"}
     rows = conn.execute(
         "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
-        "ORDER BY attnum",
+        "AND attgenerated = '' ORDER BY attnum",
         (table,),
     ).fetchall()
     return [cast(dict[str, Any], r)["attname"] for r in rows if cast(dict[str, Any], r)["attname"] not in projected]

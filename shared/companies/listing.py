@@ -1,7 +1,8 @@
 """`GET /v1/companies`: filters, sorting and keyset (cursor) pagination over the companies table.
 
 A cursor is the last row's sort value and id, so a page costs the same at any depth and rows
-inserted meanwhile neither repeat nor vanish. Nullable sort columns sort as a sentinel value.
+inserted meanwhile neither repeat nor vanish. Nullable sort columns sort as a sentinel value. The filters'
+SQL is shared with `GET /v1/search` (shared/companies/filters.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
+from shared.companies.filters import filter_sql
 from shared.companies.model import Company, CompanyListQuery, CompanyPage
 from shared.companies.store import VIEW_COLUMNS
 from shared.errors import Unprocessable
@@ -52,59 +54,22 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
     return value, last_id
 
 
-def _where(query: CompanyListQuery) -> tuple[list[str], list[Any]]:
-    clauses: list[str] = ["deleted_at IS NULL"]
-    params: list[Any] = []
-    if query.industry:
-        clauses.append("industry = ANY(%s)")
-        params.append(query.industry)
-    if query.sub_industry:
-        clauses.append("sub_industries && %s::varchar[]")
-        params.append(query.sub_industry)
-    if query.business_model:
-        clauses.append("business_model = %s")
-        params.append(query.business_model)
-    if query.country:
-        clauses.append("headquarters_country = %s")
-        params.append(query.country)
-    if query.city:
-        clauses.append("lower(headquarters_city) = lower(%s)")
-        params.append(query.city)
-    if query.employees_min is not None:
-        clauses.append("employees_count >= %s")
-        params.append(query.employees_min)
-    if query.employees_max is not None:
-        clauses.append("employees_count <= %s")
-        params.append(query.employees_max)
-    if query.funding_stage:
-        clauses.append("funding_stage = ANY(%s)")
-        params.append(query.funding_stage)
-    if query.verified is not None:
-        clauses.append("is_verified = %s")
-        params.append(query.verified)
-    if query.tag:
-        clauses.append("ai_tags @> %s::varchar[]")
-        params.append(query.tag)
-    if query.integration:
-        clauses.append("integrations @> %s::varchar[]")
-        params.append(query.integration)
-    return clauses, params
-
-
 def list_companies(conn: psycopg.Connection, query: CompanyListQuery) -> CompanyPage:
     descending = query.sort.startswith("-")
     key = query.sort.lstrip("-")
     expr = _SORT_SQL[key]
-    clauses, params = _where(query)
+    filters, params = filter_sql(query)
+    clauses = ["deleted_at IS NULL", *filters]
     if query.cursor:
         value, last_id = decode_cursor(query.cursor, query.sort)
-        clauses.append(f"({expr}, id) {'<' if descending else '>'} (%s, %s)")
-        params += [value, last_id]
+        clauses.append(f"({expr}, id) {'<' if descending else '>'} (%(cursor_value)s, %(cursor_id)s)")
+        params.update(cursor_value=value, cursor_id=last_id)
     direction = "DESC" if descending else "ASC"
+    params["limit"] = query.limit + 1
     rows = conn.execute(
         f"SELECT {VIEW_COLUMNS}, {expr} AS sort_value FROM companies WHERE {' AND '.join(clauses)} "
-        f"ORDER BY {expr} {direction}, id {direction} LIMIT %s",
-        (*params, query.limit + 1),
+        f"ORDER BY {expr} {direction}, id {direction} LIMIT %(limit)s",
+        params,
     ).fetchall()
     conn.rollback()
     page = rows[: query.limit]

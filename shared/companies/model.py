@@ -171,8 +171,10 @@ CsvCodes = Annotated[list[Code], BeforeValidator(_csv)]
 CsvLabels = Annotated[list[Label], BeforeValidator(_csv)]
 
 
-class CompanyListQuery(BaseModel):
-    """Filters of `GET /v1/companies` (seed: industry, size, funding, verification, tags)."""
+class CompanyFilters(BaseModel):
+    """The catalog filters (seed: industry, size, funding, verification, tags): the same names and meaning in
+    `GET /v1/companies` and `GET /v1/search` (SQL in shared/companies/filters.py, OpenSearch in
+    shared/search/opensearch_index.py)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -180,16 +182,13 @@ class CompanyListQuery(BaseModel):
     sub_industry: CsvCodes | None = Field(default=None, description="any of these, comma-separated")
     business_model: BusinessModel | None = None
     country: CountryCode | None = None
-    city: str | None = Field(default=None, max_length=255)
+    city: str | None = Field(default=None, max_length=255, description="headquarters city, any letter case")
     employees_min: int | None = Field(default=None, ge=0)
     employees_max: int | None = Field(default=None, ge=0)
     funding_stage: Annotated[list[FundingStage], BeforeValidator(_csv)] | None = None
     verified: bool | None = None
     tag: CsvLabels | None = Field(default=None, description="all of these tags, comma-separated")
     integration: CsvCodes | None = Field(default=None, description="all of these integrations")
-    sort: SortKey = "-created_at"
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=500)
 
     @field_validator("employees_max")
     @classmethod
@@ -200,6 +199,22 @@ class CompanyListQuery(BaseModel):
 
             raise PydanticCustomError("range_inverted", "must not be less than employees_min")
         return value
+
+    def filters(self) -> CompanyFilters:
+        """Only the filters (a query model's paging and sorting left out)."""
+        return CompanyFilters.model_validate(self.model_dump(include=set(CompanyFilters.model_fields)))
+
+    def applied(self) -> dict[str, Any]:
+        """The filters that are set, JSON-ready (for analytics and logs)."""
+        return self.filters().model_dump(mode="json", exclude_none=True)
+
+
+class CompanyListQuery(CompanyFilters):
+    """`GET /v1/companies`: the filters, a sort order and a cursor."""
+
+    sort: SortKey = "-created_at"
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=500)
 
 
 class CompanyPage(BaseModel):
@@ -218,9 +233,3 @@ class SearchHit(BaseModel):
     name: str
     industry: str
     score: float
-
-
-class SearchResult(BaseModel):
-    query: str
-    backend: str
-    hits: list[SearchHit]

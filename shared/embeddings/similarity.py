@@ -14,6 +14,10 @@ transaction (the one this opens, or the caller's if one is open).
 ``(embedding <=> q) + 0``, an expression no index matches, so the planner cannot use HNSW. The recall
 benchmark compares the two (tests/benchmarks/bench_embeddings.py).
 
+``filters.catalog`` takes the catalog filters of ``GET /v1/companies`` (shared/companies/filters.py: the
+same SQL), which is how the semantic side of ``GET /v1/search`` is narrowed; each neighbour then also
+carries the fields the search shows and counts (slug, funding stage, business model, city).
+
 Distances are cosine distances (0 same direction, 1 orthogonal, 2 opposite); `Neighbour.similarity` is
 1 - distance. The query vector must come from the same model as the stored ones: pass
 ``filters.model = embedder.model`` to ignore vectors of any other model.
@@ -25,10 +29,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shared.companies.filters import filter_sql
 from shared.embeddings.vectors import to_literal
 
 if TYPE_CHECKING:
     import psycopg
+
+    from shared.companies.model import CompanyFilters
 
 DEFAULT_EF_SEARCH = 40  # pgvector's default hnsw.ef_search
 
@@ -39,10 +46,12 @@ class NeighbourFilters:
     exclude_ids: Sequence[str] = field(default_factory=tuple)
     model: str | None = None
     verified: bool | None = None
+    catalog: CompanyFilters | None = None  # the filters of GET /v1/companies and GET /v1/search
 
     @property
     def any(self) -> bool:
-        return bool(self.industry or self.exclude_ids or self.model or self.verified is not None)
+        catalog = self.catalog is not None and bool(self.catalog.applied())
+        return bool(self.industry or self.exclude_ids or self.model or self.verified is not None or catalog)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,10 @@ class Neighbour:
     name: str
     industry: str
     distance: float
+    slug: str | None = None
+    funding_stage: str | None = None
+    business_model: str | None = None
+    headquarters_city: str | None = None
 
     @property
     def similarity(self) -> float:
@@ -82,7 +95,7 @@ def nearest_companies_exact(
 
 
 def nearest_sql(filters: NeighbourFilters, *, exact: bool) -> str:
-    """The statement (named parameters q, limit, industry, exclude, model, verified)."""
+    """The statement (named parameters q, limit, industry, exclude, model, verified, and the catalog filters' own)."""
     where = ["embedding IS NOT NULL", "deleted_at IS NULL"]
     if filters.industry:
         where.append("industry = %(industry)s")
@@ -92,9 +105,12 @@ def nearest_sql(filters: NeighbourFilters, *, exact: bool) -> str:
         where.append("embedding_model = %(model)s")
     if filters.verified is not None:
         where.append("is_verified = %(verified)s")
+    if filters.catalog is not None:
+        where += filter_sql(filters.catalog)[0]
     order = "(embedding <=> %(q)s::vector) + 0" if exact else "embedding <=> %(q)s::vector"
     inner = (
-        "SELECT id::text AS company_id, name, industry, embedding <=> %(q)s::vector AS distance "
+        "SELECT id::text AS company_id, name, industry, embedding <=> %(q)s::vector AS distance, "
+        "slug, funding_stage, business_model, headquarters_city "
         f"FROM companies WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %(limit)s"
     )
     # relaxed_order may return rows slightly out of order: sort the k rows again.
@@ -120,13 +136,27 @@ def _nearest(
         "model": filters.model,
         "verified": filters.verified,
     }
+    if filters.catalog is not None:
+        params.update(filter_sql(filters.catalog)[1])
     with conn.transaction():
         if not exact:
             conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(ef_search),))
             if filters.any and _has_iterative_scan(conn):
                 conn.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
         rows: list[Any] = conn.execute(nearest_sql(filters, exact=exact), params).fetchall()
-    return [Neighbour(r["company_id"], r["name"], r["industry"], float(r["distance"])) for r in rows]
+    return [
+        Neighbour(
+            r["company_id"],
+            r["name"],
+            r["industry"],
+            float(r["distance"]),
+            r["slug"],
+            r["funding_stage"],
+            r["business_model"],
+            r["headquarters_city"],
+        )
+        for r in rows
+    ]
 
 
 def _has_iterative_scan(conn: psycopg.Connection) -> bool:

@@ -347,6 +347,12 @@ CATALOG: dict[str, tuple[Template, Template]] = {
     "range_inverted": _fixed(
         "Верхняя граница не может быть меньше нижней", "The upper bound must not be less than the lower bound"
     ),
+    # shared/search/model.py
+    "page_beyond_results": _bound(
+        "max_results",
+        "Результаты поиска заканчиваются на {}-м: уточните запрос или фильтры",
+        "Search results end at result {}: narrow the query or the filters",
+    ),
 }
 
 # Regular expressions of the schemas, in words (pydantic's message would show the raw pattern).
@@ -438,6 +444,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "limit": ("Количество на странице", "Page size"),
     "cursor": ("Курсор страницы", "Page cursor"),
     "q": ("Поисковый запрос", "Search query"),
+    "mode": ("Режим поиска", "Search mode"),
+    "page": ("Номер страницы", "Page number"),
+    "page_size": ("Количество на странице", "Page size"),
     "company_id": ("ID компании", "Company ID"),
     "id": ("Идентификатор", "ID"),
     # shared/identity/model.py
@@ -525,8 +534,16 @@ def title(english: str, language: Language, status: int | None = None) -> str:
 
 
 def field_path(loc: Iterable[Any]) -> str:
-    """("body", "tech_stack", "languages", 0) -> "tech_stack.languages.0"; the location kind is reported apart."""
-    parts = [str(p) for p in loc]
+    """("body", "tech_stack", "languages", 0) -> "tech_stack.languages.0"; the location kind is reported apart.
+
+    Query parameters are flat, so ("query", "query", "page_size") — a parameter of a handler's query model
+    (``query: Annotated[SearchQuery, Query()]``), located under the handler argument's name — is
+    "page_size", the name the client sent.
+    """
+    items = list(loc)
+    if len(items) >= 3 and items[0] in {"query", "header", "cookie"} and isinstance(items[2], str):
+        items = [items[0], *items[2:]]
+    parts = [str(p) for p in items]
     return ".".join(parts[1:] if len(parts) > 1 else parts)
 
 

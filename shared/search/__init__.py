@@ -1,10 +1,16 @@
-"""Search read model: one port, a Postgres adapter (embedded profile) and an OpenSearch adapter."""
+"""Search read model: one port, a Postgres adapter (embedded profile) and an OpenSearch adapter.
+
+The adapters are the full-text side of `GET /v1/search`; shared/search/hybrid.py fuses them with the
+semantic side (pgvector) and makes the answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from shared.companies.model import Company, SearchHit
+from shared.companies.model import Company, CompanyFilters, SearchHit
+from shared.search.model import Highlight, TextMatches
 from shared.settings import Settings
 
 
@@ -19,7 +25,14 @@ class SearchIndex(Protocol):
         """`upsert` for (company, deleted) pairs in one round trip; returns how many were applied."""
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Best matches for free text."""
+        """Best matches for free text (`match` without filters)."""
+
+    def match(self, query: str, filters: CompanyFilters, limit: int) -> TextMatches:
+        """The best `limit` live companies matching `query` under `filters`, best first, with how many matched
+        in all; misspelt words are tolerated (fuzziness, or a trigram fallback when nothing matches exactly)."""
+
+    def highlight(self, query: str, ids: Sequence[str]) -> dict[str, Highlight]:
+        """Snippets of these companies' name and description with `query`'s words marked (by id)."""
 
     def ping(self) -> None:
         """Raise when the backend is unreachable."""

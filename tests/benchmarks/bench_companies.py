@@ -60,7 +60,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -138,7 +138,7 @@ def heading(text: str) -> None:
     print(f"\n{text}", flush=True)
 
 
-def scalar(conn: psycopg.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+def scalar(conn: psycopg.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
     row = conn.execute(sql, params).fetchone()
     assert row is not None
     return next(iter(cast("dict[str, Any]", row).values()))
@@ -283,10 +283,10 @@ class _Capture:
     """Stands in for a connection to learn the statements a function sends (every query finds nothing)."""
 
     def __init__(self) -> None:
-        self.statements: list[tuple[str, Sequence[Any]]] = []
+        self.statements: list[tuple[str, Any]] = []
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Capture:
-        self.statements.append((sql, params))
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> _Capture:
+        self.statements.append((sql, params or {}))
         return self
 
     def fetchone(self) -> None:
@@ -299,13 +299,14 @@ class _Capture:
         pass
 
 
-def captured_sql(query: CompanyListQuery) -> tuple[str, Sequence[Any]]:
+def captured_sql(query: CompanyListQuery) -> tuple[str, Mapping[str, Any]]:
     capture = _Capture()
     listing.list_companies(cast("psycopg.Connection", capture), query)
-    return capture.statements[0]
+    sql, params = capture.statements[0]
+    return sql, cast("Mapping[str, Any]", params)
 
 
-def explain(conn: psycopg.Connection, sql: str, params: Sequence[Any], limit: int = 14) -> None:
+def explain(conn: psycopg.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any], limit: int = 14) -> None:
     """EXPLAIN (ANALYZE, BUFFERS): the plan's nodes with their conditions, and the times."""
     rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params).fetchall()
     conn.rollback()
@@ -357,7 +358,8 @@ def list_combinations(conn: psycopg.Connection, catalog: Catalog) -> list[tuple[
 def matching(conn: psycopg.Connection, query: CompanyListQuery) -> int:
     sql, params = captured_sql(query.model_copy(update={"cursor": None}))
     inner = sql.split(" FROM companies WHERE ", 1)[1].rsplit(" ORDER BY ", 1)[0]
-    count = int(scalar(conn, f"SELECT count(*) FROM companies WHERE {inner}", list(params)[:-1]))
+    filters = {k: v for k, v in params.items() if k != "limit"}
+    count = int(scalar(conn, f"SELECT count(*) FROM companies WHERE {inner}", filters))
     conn.rollback()
     return count
 

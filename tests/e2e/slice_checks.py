@@ -30,10 +30,27 @@ def create_company(http: httpx.Client, **fields: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
-def search_ids(http: httpx.Client, query: str) -> set[str]:
-    response = http.get("/v1/search", params={"q": query})
+def search_ids(http: httpx.Client, query: str, **params: Any) -> set[str]:
+    response = http.get("/v1/search", params={"q": query, **params})
     assert response.status_code == 200, response.text
-    return {hit["id"] for hit in response.json()["hits"]}
+    return {item["id"] for item in response.json()["items"]}
+
+
+def company_is_found_by_meaning_within_two_seconds(http: httpx.Client, limit: float = 2.0) -> None:
+    """An English query finds a new company whose Russian description says the same thing, through the
+    semantic side alone (no English word is in the catalog), among the first ten results."""
+    unique = uuid.uuid4().hex[:8]
+    company = create_company(
+        http,
+        name=f"Бригадир {unique}",
+        description="Учёт рабочего времени и табели смен для строительных бригад: прорабы отмечают выходы "
+        "рабочих на объекте с телефона, бухгалтерия получает табель для расчёта зарплаты.",
+    )
+    query = "timesheets for construction site workers"
+    elapsed = wait_for(lambda: company["id"] in search_ids(http, query, page_size=10), timeout=limit, interval=0.1)
+    assert elapsed < limit
+    page = http.get("/v1/search", params={"q": query, "page_size": 10}).json()
+    assert page["mode"] == "hybrid" and not page.get("degraded")
 
 
 def company_is_searchable_within_two_seconds(http: httpx.Client, backend: str, limit: float = 2.0) -> None:

@@ -68,6 +68,10 @@ def test_company_is_searchable_within_two_seconds(embedded: Cloud) -> None:
     checks.company_is_searchable_within_two_seconds(embedded.http, backend="postgres")
 
 
+def test_company_is_found_by_meaning_within_two_seconds(embedded: Cloud) -> None:
+    checks.company_is_found_by_meaning_within_two_seconds(embedded.http)
+
+
 def test_errors_are_problem_json(embedded: Cloud) -> None:
     checks.errors_are_problem_json(embedded.http)
 

@@ -31,6 +31,10 @@ def test_company_is_searchable_within_two_seconds(full: Cloud) -> None:
     checks.company_is_searchable_within_two_seconds(full.http, backend="opensearch")
 
 
+def test_company_is_found_by_meaning_within_two_seconds(full: Cloud) -> None:
+    checks.company_is_found_by_meaning_within_two_seconds(full.http)
+
+
 def test_errors_are_problem_json(full: Cloud) -> None:
     checks.errors_are_problem_json(full.http)
 

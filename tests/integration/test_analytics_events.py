@@ -356,7 +356,7 @@ def test_each_search_is_recorded_with_the_caller(search_function: Any, ch: Any) 
     principal = _principal()
     response = search_function.handler(_search_event(principal, "платежи"), LambdaContext())
     assert response["statusCode"] == 200
-    hits = len(json.loads(response["body"])["hits"])
+    hits = json.loads(response["body"])["total"]
     recorder = search_recorder(get_settings())
     assert recorder is not None and recorder.flush(timeout=10)
     rows = ch.query(

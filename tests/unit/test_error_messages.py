@@ -19,6 +19,7 @@ from shared.errors import Conflict, NotFound, TooManyRequests
 from shared.http import messages, resolver
 from shared.http.messages import CATALOG, LABELS, describe, label, plural_ru, preferred_language
 from shared.identity import model as identity_model
+from shared.search import model as search_model
 from support import LambdaContext, event
 
 NBSP = "\u00a0"
@@ -469,7 +470,7 @@ REQUIRED_TYPES = [
     "url_parsing", "url_scheme", "url_type", "date_from_datetime_parsing", "date_parsing", "date_type",
     "datetime_parsing", "uuid_parsing", "json_invalid", "dict_type", "model_type", "value_error",
     "inn_format", "inn_checksum", "ogrn_format", "ogrn_checksum", "kpp_format", "ogrn_kind_mismatch",
-    "kpp_for_individual", "range_inverted",
+    "kpp_for_individual", "range_inverted", "page_beyond_results",
 ]  # fmt: skip
 
 
@@ -503,7 +504,11 @@ def _fields(model: type[BaseModel]) -> set[str]:
 
 
 def test_schema_fields_have_labels() -> None:
-    company = _fields(company_model.CompanyCreate) | _fields(company_model.CompanyListQuery)
+    company = (
+        _fields(company_model.CompanyCreate)
+        | _fields(company_model.CompanyListQuery)
+        | _fields(search_model.SearchQuery)
+    )
     identity = {
         name
         for model in (

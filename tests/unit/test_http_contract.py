@@ -48,11 +48,13 @@ def test_invalid_fields_are_422_naming_the_field(payload: dict[str, Any], field:
 
 def test_query_validation_names_the_parameter() -> None:
     ev = event(
-        "http/search_companies", queryStringParameters={"q": "x", "limit": "1000"}, rawQueryString="q=x&limit=1000"
+        "http/search_companies",
+        queryStringParameters={"q": "x", "page_size": "1000"},
+        rawQueryString="q=x&page_size=1000",
     )
     status, _, body = call("search", "search_companies", ev)
     assert status == 422
-    assert body["errors"][0]["field"] == "limit"
+    assert body["errors"][0]["field"] == "page_size"
     assert body["errors"][0]["in"] == "query"
 
 
