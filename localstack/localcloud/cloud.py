@@ -105,7 +105,7 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
             from localcloud.seed import seed_sample_data, wait_until_settled
 
             if seed_sample_data(state, accounts) and (settled := wait_until_settled(state)) is not None:
-                _say(f"  settled     sample data verified and projected in {settled:.1f} s")
+                _say(f"  settled     sample data verified, embedded and projected in {settled:.1f} s")
     except BaseException:
         _say("start-up failed; stopping what was started")
         down(quiet=True)

