@@ -2,8 +2,8 @@
 
 Order (seed: YandexGPT primary, GigaChat fallback, Claude for complex tasks): routine tasks go to
 YandexGPT, then GigaChat; complex tasks (the compatibility explanation) go to Claude first, then YandexGPT,
-then GigaChat. Claude is not used for routine tasks (cost, and company data stays with Russian providers
-unless the task needs the stronger model). Providers without a configured key are simply not in the chain.
+then GigaChat. Claude is the last resort for routine tasks (cost, and company data stays with the Russian
+providers while they answer). Providers without a configured key are simply not in the chain.
 
 Per provider:
 - each request has a timeout; timeouts, connection errors, 429 and 5xx/529 are retried with exponential
@@ -59,7 +59,7 @@ from shared.llm.records import CallRecord, CallRecorder
 
 LOG = logging.getLogger(__name__)
 
-ROUTINE_ORDER = ("yandexgpt", "gigachat")
+ROUTINE_ORDER = ("yandexgpt", "gigachat", "claude")
 COMPLEX_ORDER = ("claude", "yandexgpt", "gigachat")
 
 
