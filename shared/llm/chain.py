@@ -9,6 +9,8 @@ Per provider:
 - each request has a timeout; timeouts, connection errors, 429 and 5xx/529 are retried with exponential
   backoff and full jitter (the server's Retry-After instead, capped), up to ``attempts`` requests;
 - a refusal (401, 403, 400, content filter) is not retried: the chain moves on;
+- one task call has a time budget (``deadline``, 60 s by default): no request, retry wait or further
+  provider goes past it, so a caller waiting on an HTTP request gets an answer or an error in time;
 - a circuit breaker (powertools' circuit_breaker utility, state kept in this execution environment)
   opens after ``circuit_failures`` consecutive calls that ended unavailable, skips the provider for
   ``circuit_recovery_s`` seconds, then lets probes through;
@@ -121,6 +123,7 @@ class ProviderChain:
         max_retry_after: float = 10.0,
         circuit_failures: int = 3,
         circuit_recovery_s: int = 30,
+        deadline: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if attempts < 1 or timeout <= 0:
@@ -128,6 +131,7 @@ class ProviderChain:
         self.providers: dict[str, Provider] = {p.name: p for p in providers}
         self.recorder = recorder
         self.timeout = timeout
+        self.deadline = deadline
         self.attempts = attempts
         self.backoff = backoff
         self.max_retry_after = max_retry_after
@@ -142,7 +146,7 @@ class ProviderChain:
         )
         suffix = uuid.uuid4().hex[:8]  # powertools keeps counters per circuit name, module-wide
         self.circuit_names = {name: f"llm-{name}-{suffix}" for name in self.providers}
-        self._guarded: dict[str, Callable[[ChatRequest], tuple[Completion, int, int]]] = {
+        self._guarded: dict[str, Callable[[ChatRequest, float], tuple[Completion, int, int]]] = {
             name: circuit_breaker(name=self.circuit_names[name], persistence_store=self.circuits, config=config)(
                 self._requester(provider)
             )
@@ -166,9 +170,13 @@ class ProviderChain:
         providers = self.order(complex_task=complex_task)
         failures: list[tuple[str, str]] = []
         invalid: InvalidModelOutput | None = None
+        deadline = time.monotonic() + self.deadline
         for provider in providers:
+            if time.monotonic() >= deadline:
+                failures.append((provider.name, f"not asked: the call's {self.deadline:g}-s budget is spent"))
+                continue
             try:
-                result, completion = self._ask(provider, request, output)
+                result, completion = self._ask(provider, request, output, deadline)
                 return Answer(result, provider.name, completion.model)
             except CircuitBreakerOpenError:
                 self._record(provider, request, "circuit_open", 0, error_kind="circuit_open")
@@ -185,11 +193,13 @@ class ProviderChain:
             raise invalid
         raise LLMUnavailable(request.task, failures)
 
-    def _ask[T: BaseModel](self, provider: Provider, request: ChatRequest, output: type[T]) -> tuple[T, Completion]:
+    def _ask[T: BaseModel](
+        self, provider: Provider, request: ChatRequest, output: type[T], deadline: float
+    ) -> tuple[T, Completion]:
         """The provider's validated answer: one corrective round after an invalid one."""
         current = request
         for round_ in (1, 2):
-            completion, latency_ms, attempt = self._guarded[provider.name](current)
+            completion, latency_ms, attempt = self._guarded[provider.name](current, deadline)
             try:
                 result = parse(completion.text, output, task=request.task, provider=provider.name)
             except InvalidModelOutput as exc:
@@ -211,23 +221,26 @@ class ProviderChain:
             return result, completion
         raise AssertionError("unreachable")
 
-    def _requester(self, provider: Provider) -> Callable[[ChatRequest], tuple[Completion, int, int]]:
-        def request_with_retries(request: ChatRequest) -> tuple[Completion, int, int]:
-            """(completion, latency of the successful request in ms, its attempt number)."""
+    def _requester(self, provider: Provider) -> Callable[[ChatRequest, float], tuple[Completion, int, int]]:
+        def request_with_retries(request: ChatRequest, deadline: float) -> tuple[Completion, int, int]:
+            """(completion, latency of the successful request in ms, its attempt number); no request or wait
+            goes past ``deadline`` (a monotonic time)."""
             for attempt in range(1, self.attempts + 1):
                 started = time.monotonic()
+                timeout = max(0.05, min(self.timeout, deadline - started))
                 try:
-                    return provider.complete(request, timeout=self.timeout), _ms(started), attempt
+                    return provider.complete(request, timeout=timeout), _ms(started), attempt
                 except ProviderRejected as exc:
                     self._record(provider, request, "error", _ms(started), attempt=attempt, error_kind=exc.kind)
                     raise
                 except ProviderUnavailable as exc:
-                    last = attempt == self.attempts
+                    delay = self.delay(attempt, exc.retry_after)
+                    last = attempt == self.attempts or time.monotonic() + delay >= deadline
                     outcome = "error" if last else "retry"
                     self._record(provider, request, outcome, _ms(started), attempt=attempt, error_kind=exc.kind)
                     if last:
                         raise
-                    self._sleep(self.delay(attempt, exc.retry_after))
+                    self._sleep(delay)
             raise AssertionError("unreachable")
 
         return request_with_retries

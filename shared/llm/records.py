@@ -53,7 +53,9 @@ class LogRecorder:
     def __init__(self) -> None:
         from aws_lambda_powertools import Logger
 
-        self._logger = Logger(service="algoarts", child=True)
+        # The functions' service logger itself (not a child): a worker that never imported shared.http still
+        # gets JSON lines; powertools configures the "algoarts" logger once, so no line is doubled.
+        self._logger = Logger(service="algoarts")
 
     def record(self, call: CallRecord) -> None:
         fields = asdict(call)

@@ -94,6 +94,7 @@ def build_runtime(
         max_retry_after=settings.llm_max_retry_after_seconds,
         circuit_failures=settings.llm_circuit_failures,
         circuit_recovery_s=settings.llm_circuit_recovery_seconds,
+        deadline=settings.llm_deadline_seconds,
     )
     return LLMRuntime(chain=chain, recorder=recorder, offline_fallback=settings.llm_offline_fallback)
 

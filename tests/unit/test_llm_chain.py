@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import deque
 from typing import Any
 
@@ -38,6 +39,7 @@ class Scripted:
         self.name = name
         self.script: deque[Any] = deque(script)
         self.calls = 0
+        self.timeouts: list[float] = []
 
     @property
     def model(self) -> str:
@@ -45,7 +47,11 @@ class Scripted:
 
     def complete(self, request: ChatRequest, *, timeout: float) -> Completion:
         self.calls += 1
+        self.timeouts.append(timeout)
         step = self.script.popleft() if self.script else OK
+        if isinstance(step, float):  # seconds of work, then a timeout
+            time.sleep(step)
+            raise ProviderUnavailable("timed out", kind="timeout")
         if isinstance(step, Exception):
             raise step
         return Completion(text=step, model=self.model, input_tokens=10, output_tokens=5)
@@ -185,3 +191,47 @@ def test_yandexgpt_needs_the_folder_id_at_cold_start(monkeypatch: pytest.MonkeyP
     get_settings.cache_clear()
     with pytest.raises(SettingsError, match="ALGOARTS_YANDEX_FOLDER_ID is required"):
         get_settings()
+
+
+def test_one_call_keeps_to_its_time_budget() -> None:
+    # A Retry-After that would end past the budget is not waited for: the next provider is asked.
+    yandex = Scripted("yandexgpt", unavailable(429, retry_after=5.0))
+    c, recorder, slept = chain(yandex, Scripted("gigachat"), deadline=1.0, max_retry_after=10.0)
+    assert c.run(REQUEST, ExplanationOut).provider == "gigachat" and not slept and yandex.calls == 1
+    assert recorder.calls[0].outcome == "error"
+    # Request timeouts shrink to what is left, and a spent budget asks no further provider.
+    slow = Scripted("yandexgpt", 0.3)
+    giga = Scripted("gigachat")
+    c, _, _ = chain(slow, giga, deadline=0.25, timeout=20.0, attempts=1)
+    with pytest.raises(LLMUnavailable, match=r"gigachat: not asked: the call's 0\.25-s budget is spent"):
+        c.run(REQUEST, ExplanationOut)
+    assert slow.timeouts[0] <= 0.25 and giga.calls == 0
+
+
+def test_the_log_recorder_writes_one_structured_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import logging
+
+    from shared.llm.records import CallRecord, LogRecorder
+
+    recorder = LogRecorder()
+    out = io.StringIO()
+    for handler in logging.getLogger("algoarts").handlers:  # powertools' stdout handler, wherever it was made
+        monkeypatch.setattr(handler, "stream", out)
+    recorder.record(
+        CallRecord(
+            provider="gigachat",
+            model="GigaChat-Pro",
+            task="outreach",
+            prompt_version="outreach@v1",
+            outcome="retry",
+            latency_ms=12,
+            error_kind="http_503",
+            input_tokens=None,
+        )
+    )
+    (text,) = out.getvalue().strip().splitlines()
+    line = json.loads(text)
+    assert line["message"] == "llm call" and line["level"] == "WARNING"
+    assert line["llm_call"]["provider"] == "gigachat" and line["llm_call"]["error_kind"] == "http_503"
+    assert line["llm_call"]["prompt_version"] == "outreach@v1" and line["llm_call"]["latency_ms"] == 12
