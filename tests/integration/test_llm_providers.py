@@ -16,9 +16,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +39,7 @@ from shared.llm.records import MemoryRecorder, PostgresRecorder, Recorders
 from shared.llm.runtime import LLMRuntime, build_runtime
 from shared.llm.yandexgpt import YandexGPT
 from shared.settings import Settings
+from support import ROOT
 
 integration = pytest.mark.integration
 
@@ -487,3 +493,36 @@ def test_a_refusal_is_not_retried_and_keys_stay_out_of_errors(
     ) as info:
         claude(claude_fake, api_key=wrong).complete(ChatRequest("t", "t@v1", "s", (Message("user", "x"),)), timeout=5)
     assert wrong not in str(info.value) + caplog.text and CLAUDE_KEY not in caplog.text
+
+
+@integration
+@pytest.mark.parametrize("provider", ["yandexgpt", "gigachat", "claude"])
+def test_a_stand_in_runs_as_a_process_until_sigterm(provider: str, tmp_path: Path, settings: Settings) -> None:
+    key = {"yandexgpt": YANDEX_KEY, "gigachat": GIGA_KEY, "claude": CLAUDE_KEY}[provider]
+    key_file = tmp_path / "key"
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    argv = [sys.executable, "-m", "localcloud.servers.llm_providers", "--provider", provider, "--port", "0"]
+    argv += ["--key-file", str(key_file), "--folder-id", FOLDER]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "localstack"), str(ROOT)])}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("READY "), line
+        url = f"http://127.0.0.1:{int(line.split()[1])}"
+        client: Provider
+        if provider == "yandexgpt":
+            client = YandexGPT(FOLDER, key, base_url=url)
+        elif provider == "gigachat":
+            client = GigaChat(key, base_url=url, oauth_url=url)
+        else:
+            client = Claude(key, base_url=url)
+        runtime, _, _ = make_runtime(client)
+        assert tasks.write_outreach(settings, A, B, ANALYSIS, runtime=runtime).made_by.provider == provider
+        client.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert key not in line + out + err
