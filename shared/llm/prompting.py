@@ -15,11 +15,12 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from shared.llm.core import ChatRequest, Message
+
+if TYPE_CHECKING:
+    import jinja2
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 FENCES = ("company_data", "news_item", "partnership_data")
@@ -78,6 +79,8 @@ def company_view(company: Mapping[str, Any]) -> dict[str, Any]:
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # only a function that asks a model renders prompts
+
     # Prompts are plain text, not HTML: untrusted data goes through `fenced`, not through escaping.
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(PROMPTS_DIR),

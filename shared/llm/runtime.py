@@ -11,11 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from shared.llm.chain import ProviderChain
 from shared.llm.core import Provider
 from shared.llm.records import CallRecorder, LogRecorder, PostgresRecorder, Recorders
 from shared.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # the chain imports powertools' circuit breaker, whose package imports boto3 (~0.15 s):
+    from shared.llm.chain import ProviderChain  # an offline-only function never pays for it
 
 
 @dataclass
@@ -77,6 +80,7 @@ def build_runtime(
 ) -> LLMRuntime:
     """``secret`` reads a secret by name (default: Secrets Manager through powertools, cached 5 minutes)."""
     from shared.embeddings import _secrets_manager
+    from shared.llm.chain import ProviderChain
 
     providers = providers_from(settings, secret or _secrets_manager)
     if not providers:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from shared.llm import offline
 from shared.llm.core import InvalidModelOutput, LLMUnavailable
 from shared.llm.output import EnrichmentOut, ExplanationOut, InsightOut, NudgeOut, OutreachOut, output_schema
-from shared.llm.prompting import build_request, company_view
+from shared.llm.prompting import company_view
 from shared.llm.records import CallRecord
 from shared.llm.runtime import LLMRuntime
 from shared.llm.runtime import runtime as runtime_for
@@ -93,6 +93,8 @@ def _answer[T: BaseModel](
     rt = runtime if runtime is not None else runtime_for(settings)
     prompt = f"{task}@v{PROMPT_VERSION}"
     if rt.chain is not None:
+        from shared.llm.prompting import build_request
+
         request = build_request(task, output_schema(output), version=PROMPT_VERSION, **context)
         try:
             answer = rt.chain.run(request, output, complex_task=complex_task)
