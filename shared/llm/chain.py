@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aws_lambda_powertools.utilities.circuit_breaker import (
     CircuitBreakerConfig,
@@ -171,6 +171,8 @@ class ProviderChain:
         failures: list[tuple[str, str]] = []
         invalid: InvalidModelOutput | None = None
         deadline = time.monotonic() + self.deadline
+        if not request.call_id:
+            request = replace(request, call_id=uuid.uuid4().hex)
         for provider in providers:
             if time.monotonic() >= deadline:
                 failures.append((provider.name, f"not asked: the call's {self.deadline:g}-s budget is spent"))
@@ -268,6 +270,7 @@ class ProviderChain:
             model=completion.model if completion else provider.model,
             task=request.task,
             prompt_version=request.prompt_version,
+            call_id=request.call_id,
             outcome=outcome,
             error_kind=error_kind,
             attempt=attempt,

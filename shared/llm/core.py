@@ -31,6 +31,7 @@ class ChatRequest:
     schema: dict[str, Any] = field(default_factory=dict)
     max_tokens: int = 1000
     temperature: float = 0.3
+    call_id: str = ""  # one task call (all its attempts and providers); the chain sets it when empty
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,12 +126,4 @@ def correction(request: ChatRequest, answer: str, problem: str) -> ChatRequest:
     """The same request with the invalid answer and what is wrong with it, for one more try."""
     follow_up = f"Ответ не прошёл проверку: {problem}. Верни только исправленный JSON-объект по схеме, без пояснений."
     messages: Sequence[Message] = (*request.messages, Message("assistant", answer[:2000]), Message("user", follow_up))
-    return ChatRequest(
-        task=request.task,
-        prompt_version=request.prompt_version,
-        system=request.system,
-        messages=tuple(messages),
-        schema=request.schema,
-        max_tokens=request.max_tokens,
-        temperature=request.temperature,
-    )
+    return replace(request, messages=tuple(messages))

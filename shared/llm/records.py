@@ -28,6 +28,7 @@ class CallRecord:
     prompt_version: str
     outcome: str
     latency_ms: int
+    call_id: str = ""  # groups the records of one task call (hex uuid)
     attempt: int = 1
     error_kind: str | None = None  # "timeout", "http_503", "http_401", "schema", ...
     input_tokens: int | None = None
@@ -71,8 +72,8 @@ class PostgresRecorder:
     transaction on the shared connection is never touched, and a record is never rolled back with it."""
 
     SQL = (
-        "INSERT INTO llm_calls (at, provider, model, task, prompt_version, outcome, error_kind, attempt, "
-        "latency_ms, input_tokens, output_tokens) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        "INSERT INTO llm_calls (at, call_id, provider, model, task, prompt_version, outcome, error_kind, attempt, "
+        "latency_ms, input_tokens, output_tokens) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
 
     def __init__(self, database_url: str) -> None:
@@ -89,6 +90,7 @@ class PostgresRecorder:
             self.SQL,
             (
                 call.at,
+                call.call_id or None,
                 call.provider,
                 call.model,
                 call.task,

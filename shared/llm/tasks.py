@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -108,7 +109,13 @@ def _answer[T: BaseModel](
     latency = round((time.monotonic() - started) * 1000)
     with contextlib.suppress(Exception):  # recording must never break the task
         call = CallRecord(
-            provider="offline", model=offline.MODEL, task=task, prompt_version=prompt, outcome="ok", latency_ms=latency
+            provider="offline",
+            model=offline.MODEL,
+            task=task,
+            prompt_version=prompt,
+            outcome="ok",
+            latency_ms=latency,
+            call_id=uuid.uuid4().hex,
         )
         rt.recorder.record(call)
     return result, MadeBy(provider="offline", model=offline.MODEL, prompt=prompt, offline=True)

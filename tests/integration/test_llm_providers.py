@@ -446,8 +446,8 @@ def test_every_call_is_a_row_in_llm_calls(
     assert result.made_by.provider == "gigachat"
     since = memory.calls[0].at
     rows = pg.execute(
-        "SELECT provider, model, task, prompt_version, outcome, error_kind, attempt, latency_ms, input_tokens, "
-        "output_tokens FROM llm_calls WHERE at >= %s ORDER BY id",
+        "SELECT call_id::text AS call_id, provider, model, task, prompt_version, outcome, error_kind, attempt, "
+        "latency_ms, input_tokens, output_tokens FROM llm_calls WHERE at >= %s ORDER BY id",
         (since,),
     ).fetchall()
     pg.rollback()
@@ -459,6 +459,7 @@ def test_every_call_is_a_row_in_llm_calls(
     assert {r["task"] for r in rows} == {"outreach"} and {r["prompt_version"] for r in rows} == {"outreach@v1"}
     assert rows[2]["model"] == "GigaChat-Pro:2.0.28.2" and rows[2]["input_tokens"] and rows[2]["output_tokens"]
     assert all(r["latency_ms"] >= 0 for r in rows)
+    assert len({r["call_id"] for r in rows}) == 1 and rows[0]["call_id"].replace("-", "") == memory.calls[0].call_id
     stored.close()
 
 

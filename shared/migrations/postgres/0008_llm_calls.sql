@@ -7,6 +7,7 @@
 CREATE TABLE llm_calls (
     id             BIGSERIAL PRIMARY KEY,
     at             TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    call_id        UUID,  -- one task call: its attempts, corrections and fallbacks share it
     provider       VARCHAR(20) NOT NULL,
     model          VARCHAR(200) NOT NULL,
     task           VARCHAR(50) NOT NULL,
@@ -21,3 +22,4 @@ CREATE TABLE llm_calls (
 );
 CREATE INDEX idx_llm_calls_at ON llm_calls (at);
 CREATE INDEX idx_llm_calls_provider_task_at ON llm_calls (provider, task, at);
+CREATE INDEX idx_llm_calls_call_id ON llm_calls (call_id);
