@@ -82,8 +82,10 @@ class Settings(BaseSettings):
     # Circuit breaker per provider: consecutive failed calls that open it, seconds before a probe.
     llm_circuit_failures: int = Field(default=3, ge=1)
     llm_circuit_recovery_seconds: int = Field(default=30, ge=1)
-    # When every configured provider failed: answer offline (labelled) instead of raising LLMUnavailable.
-    llm_offline_fallback: bool = False
+    # When every configured provider failed: answer offline (labelled made_by.offline) instead of raising
+    # LLMUnavailable. On by default so callers of shared.llm.tasks always get an answer; a worker that would
+    # rather retry later passes offline_fallback=False to the task.
+    llm_offline_fallback: bool = True
     # Write each provider call to Postgres llm_calls (it is always logged).
     llm_record_calls: bool = True
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the chain imports powertools' circuit breaker, whose packag
 class LLMRuntime:
     chain: ProviderChain | None  # None: no provider configured, every task answers offline
     recorder: CallRecorder = field(default_factory=LogRecorder)
-    offline_fallback: bool = False
+    offline_fallback: bool = True  # the settings' llm_offline_fallback; a task's offline_fallback= overrides
 
     @property
     def providers(self) -> list[str]:

@@ -7,8 +7,9 @@ and validates it. With no provider configured the offline provider (`shared.llm.
 companies' own data and says so (``made_by.offline``). ``runtime`` (optional) replaces the one built from
 the settings at cold start: tests pass their own.
 
-Raises `shared.llm.core.LLMUnavailable` when every configured provider failed (or `InvalidModelOutput` when
-each answered but never validly), unless ``llm_offline_fallback`` lets the offline provider answer instead.
+When every configured provider failed, the offline provider answers (labelled) by default
+(``llm_offline_fallback``); a caller that would rather retry later passes ``offline_fallback=False`` and gets
+`shared.llm.core.LLMUnavailable` (or `InvalidModelOutput` when each provider answered, but never validly).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def _answer[T: BaseModel](
     offline_answer: Callable[[], T],
     *,
     complex_task: bool = False,
+    offline_fallback: bool | None = None,
     **context: Any,
 ) -> tuple[T, MadeBy]:
     """The chain's validated answer, or the offline one when no provider is configured (or all failed and
@@ -100,7 +102,7 @@ def _answer[T: BaseModel](
         try:
             answer = rt.chain.run(request, output, complex_task=complex_task)
         except (LLMUnavailable, InvalidModelOutput):
-            if not rt.offline_fallback:
+            if not (rt.offline_fallback if offline_fallback is None else offline_fallback):
                 raise
         else:
             return answer.output, MadeBy(provider=answer.provider, model=answer.model, prompt=prompt, offline=False)
@@ -140,6 +142,7 @@ def explain_pair(
     analysis: Mapping[str, Any],
     *,
     runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> Explanation:
     """`a`, `b`: company documents (as `Company.model_dump(mode="json")`); `analysis`: the scored
     breakdown (`score`, `criteria` [{name, score, reasons}], `synergy_areas`). A complex task: Claude first."""
@@ -149,6 +152,7 @@ def explain_pair(
         "compatibility_explanation",
         ExplanationOut,
         lambda: offline.explanation(a, b, analysis),
+        offline_fallback=offline_fallback,
         complex_task=True,
         a=company_view(a),
         b=company_view(b),
@@ -165,6 +169,7 @@ def write_outreach(
     analysis: Mapping[str, Any],
     *,
     runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> OutreachDraft:
     out, made_by = _answer(
         settings,
@@ -172,6 +177,7 @@ def write_outreach(
         "outreach",
         OutreachOut,
         lambda: offline.outreach(sender, recipient, analysis),
+        offline_fallback=offline_fallback,
         sender=company_view(sender),
         recipient=company_view(recipient),
         analysis=_analysis_view(analysis),
@@ -185,6 +191,7 @@ def enrich_company(
     news: Sequence[Mapping[str, Any]],
     *,
     runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> Enrichment:
     items = [{k: n[k] for k in ("title", "summary", "published", "link") if n.get(k)} for n in list(news)[:10]]
     out, made_by = _answer(
@@ -193,6 +200,7 @@ def enrich_company(
         "enrichment",
         EnrichmentOut,
         lambda: offline.enrichment(company, news),
+        offline_fallback=offline_fallback,
         company=company_view(company),
         news=items,
     )
@@ -205,6 +213,7 @@ def news_insight(
     companies: Sequence[Mapping[str, Any]],
     *,
     runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> Insight:
     """`item`: a feed entry (title, link, summary, published); `companies`: catalog companies it names."""
     out, made_by = _answer(
@@ -213,6 +222,7 @@ def news_insight(
         "news_insight",
         InsightOut,
         lambda: offline.insight(item, companies),
+        offline_fallback=offline_fallback,
         item={k: item[k] for k in ("title", "summary", "published", "link") if item.get(k)},
         companies=[company_view(c) for c in companies],
     )
@@ -232,6 +242,7 @@ def follow_up_nudge(
     days_stalled: int,
     *,
     runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> Nudge:
     view = {
         k: partnership[k]
@@ -244,6 +255,7 @@ def follow_up_nudge(
         "follow_up",
         NudgeOut,
         lambda: offline.nudge(partnership, a, b, days_stalled),
+        offline_fallback=offline_fallback,
         partnership=view,
         a=company_view(a),
         b=company_view(b),

@@ -137,7 +137,7 @@ def make_runtime(*providers: Provider, **kw: Any) -> tuple[LLMRuntime, MemoryRec
     options = {"timeout": 5.0, "attempts": 3, "backoff": 0.01, "sleep": sleeps, **kw}
     chain = ProviderChain(list(providers), recorder, **options)
     memory = recorder if isinstance(recorder, MemoryRecorder) else MemoryRecorder()
-    return LLMRuntime(chain=chain, recorder=recorder), memory, sleeps
+    return LLMRuntime(chain=chain, recorder=recorder, offline_fallback=False), memory, sleeps
 
 
 def outcomes(recorder: MemoryRecorder) -> list[tuple[str, str]]:

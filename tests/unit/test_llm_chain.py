@@ -145,13 +145,18 @@ def test_when_every_provider_fails_the_reasons_are_listed() -> None:
 
 def test_offline_fallback_answers_only_when_allowed(settings: Settings) -> None:
     failing, _, _ = chain(Scripted("yandexgpt", *[unavailable()] * 3), attempts=3)
-    strict = LLMRuntime(chain=failing, recorder=MemoryRecorder())
+    strict = LLMRuntime(chain=failing, recorder=MemoryRecorder(), offline_fallback=False)
     with pytest.raises(LLMUnavailable):
         tasks.write_outreach(settings, A, B, {}, runtime=strict)
     failing2, _, _ = chain(Scripted("yandexgpt", *[unavailable()] * 3), attempts=3)
     lenient = LLMRuntime(chain=failing2, recorder=MemoryRecorder(), offline_fallback=True)
     draft = tasks.write_outreach(settings, A, B, {}, runtime=lenient)
     assert draft.made_by.offline and draft.made_by.provider == "offline" and draft.made_by.prompt == "outreach@v1"
+    failing3, _, _ = chain(Scripted("yandexgpt", *[unavailable()] * 3), attempts=3)
+    per_call = LLMRuntime(chain=failing3, recorder=MemoryRecorder(), offline_fallback=True)
+    with pytest.raises(LLMUnavailable):  # a worker that retries later asks for the error
+        tasks.write_outreach(settings, A, B, {}, runtime=per_call, offline_fallback=False)
+    assert Settings(database_url="postgresql://x", redis_url="redis://x").llm_offline_fallback is True
 
 
 @pytest.fixture
