@@ -49,11 +49,11 @@ def _level(score: float) -> str:
 
 
 def _criteria(analysis: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [c for c in analysis.get("criteria", []) if isinstance(c, Mapping)]
+    return [c for c in analysis.get("criteria") or [] if isinstance(c, Mapping)]
 
 
 def _areas(analysis: Mapping[str, Any]) -> list[str]:
-    return [str(a) for a in analysis.get("synergy_areas", []) if a]
+    return [str(a) for a in analysis.get("synergy_areas") or [] if a]
 
 
 def explanation(a: Mapping[str, Any], b: Mapping[str, Any], analysis: Mapping[str, Any]) -> ExplanationOut:
@@ -106,7 +106,7 @@ def enrichment(company: Mapping[str, Any], news: Sequence[Mapping[str, Any]]) ->
         summary = _first_sentence(description)
     else:
         summary = f"{_name(company)} — компания из отрасли «{company.get('industry') or 'не указана'}»."
-    raw = [company.get("industry"), *company.get("sub_industries", []), *company.get("integrations", [])[:3]]
+    raw = [company.get("industry"), *(company.get("sub_industries") or []), *(company.get("integrations") or [])[:3]]
     tags = list(dict.fromkeys(str(t).strip().lower() for t in raw if t and len(str(t).strip()) <= 40))[:8]
     text = " ".join(f"{n.get('title', '')} {n.get('summary', '')}" for n in news).lower()
     positive = sum(text.count(w) for w in _POSITIVE)
@@ -133,7 +133,7 @@ def insight(item: Mapping[str, Any], companies: Sequence[Mapping[str, Any]]) -> 
 
 
 def nudge(partnership: Mapping[str, Any], a: Mapping[str, Any], b: Mapping[str, Any], days_stalled: int) -> NudgeOut:
-    areas = [str(x) for x in partnership.get("synergy_areas", []) if x][:2]
+    areas = [str(x) for x in (partnership.get("synergy_areas") or []) if x][:2]
     topic = f" ({', '.join(areas)})" if areas else ""
     body = "\n".join(
         [

@@ -127,11 +127,11 @@ def _analysis_view(analysis: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "score": analysis.get("score"),
         "criteria": [
-            {"name": c.get("name"), "score": c.get("score"), "reasons": list(c.get("reasons", []))[:3]}
-            for c in analysis.get("criteria", [])
+            {"name": c.get("name"), "score": c.get("score"), "reasons": list(c.get("reasons") or [])[:3]}
+            for c in analysis.get("criteria") or []
             if isinstance(c, Mapping)
         ],
-        "synergy_areas": list(analysis.get("synergy_areas", [])),
+        "synergy_areas": list(analysis.get("synergy_areas") or []),
     }
 
 

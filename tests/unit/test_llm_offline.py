@@ -59,3 +59,13 @@ def test_enrichment_and_insight_come_from_the_data() -> None:
     assert insight.summary == "ПлатёжПро запустил СБП. Новая функция."
     assert "«ПлатёжПро», «СкладМастер»" in insight.partnership_angle
     InsightOut.model_validate(insight.model_dump())
+
+
+def test_missing_or_null_fields_still_give_valid_answers() -> None:
+    bare = {"id": "c", "name": "Гамма", "industry": None, "sub_industries": None, "integrations": None}
+    sparse = {"score": None, "criteria": None, "synergy_areas": None}
+    ExplanationOut.model_validate(offline.explanation(bare, B, sparse).model_dump())
+    OutreachOut.model_validate(offline.outreach(bare, B, sparse).model_dump())
+    assert offline.enrichment(bare, []).tags == []
+    NudgeOut.model_validate(offline.nudge({"synergy_areas": None}, bare, B, 1).model_dump())
+    InsightOut.model_validate(offline.insight({"title": None}, []).model_dump())
