@@ -74,11 +74,12 @@ class Settings(BaseSettings):
     llm_claude_url: str = Field(default="https://api.anthropic.com", pattern=r"^https?://")
     llm_claude_model: str = "claude-sonnet-4-5"
     # Per request; retries (timeouts, 429, 5xx) per provider before the chain moves to the next one.
-    llm_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+    llm_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     llm_attempts: int = Field(default=3, ge=1, le=6)
     llm_max_retry_after_seconds: float = Field(default=10.0, ge=0, le=60)
-    # The whole task call (every provider, attempt and wait) ends within this budget.
-    llm_deadline_seconds: float = Field(default=60.0, gt=0, le=900)
+    # The whole task call (every provider, attempt and wait) ends within this budget: under the functions'
+    # 15-s timeout (template.yaml Globals) by default; a worker with a longer timeout can raise it.
+    llm_deadline_seconds: float = Field(default=12.0, gt=0, le=900)
     # Circuit breaker per provider: consecutive failed calls that open it, seconds before a probe.
     llm_circuit_failures: int = Field(default=3, ge=1)
     llm_circuit_recovery_seconds: int = Field(default=30, ge=1)

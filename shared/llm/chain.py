@@ -9,7 +9,7 @@ Per provider:
 - each request has a timeout; timeouts, connection errors, 429 and 5xx/529 are retried with exponential
   backoff and full jitter (the server's Retry-After instead, capped), up to ``attempts`` requests;
 - a refusal (401, 403, 400, content filter) is not retried: the chain moves on;
-- one task call has a time budget (``deadline``, 60 s by default): no request, retry wait or further
+- one task call has a time budget (``deadline``; ``llm_deadline_seconds``, 12 s): no request, retry wait or further
   provider goes past it, so a caller waiting on an HTTP request gets an answer or an error in time;
 - a circuit breaker (powertools' circuit_breaker utility, state kept in this execution environment)
   opens after ``circuit_failures`` consecutive calls that ended unavailable, skips the provider for
@@ -117,13 +117,13 @@ class ProviderChain:
         providers: Sequence[Provider],
         recorder: CallRecorder,
         *,
-        timeout: float = 20.0,
+        timeout: float = 10.0,
         attempts: int = 3,
         backoff: float = 0.5,
         max_retry_after: float = 10.0,
         circuit_failures: int = 3,
         circuit_recovery_s: int = 30,
-        deadline: float = 60.0,
+        deadline: float = 12.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if attempts < 1 or timeout <= 0:
