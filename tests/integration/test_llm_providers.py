@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from localcloud.servers.llm_providers import GULLIBLE_ANSWER, FakeClaude, FakeGigaChat, FakeYandexGPT
@@ -519,8 +520,13 @@ def test_a_stand_in_runs_as_a_process_until_sigterm(provider: str, tmp_path: Pat
             client = GigaChat(key, base_url=url, oauth_url=url)
         else:
             client = Claude(key, base_url=url)
-        runtime, _, _ = make_runtime(client)
+        admin = f"{url}/_fake/script"
+        assert httpx.post(admin, json={"fail": 503, "n": 1}).status_code == 403  # no admin key
+        assert httpx.post(admin, json={"fail": 503, "n": 1}, headers={"X-Fake-Admin-Key": key}).status_code == 204
+        assert httpx.post(admin, json={"nonsense": 1}, headers={"X-Fake-Admin-Key": key}).status_code == 400
+        runtime, recorder, _ = make_runtime(client)
         assert tasks.write_outreach(settings, A, B, ANALYSIS, runtime=runtime).made_by.provider == provider
+        assert outcomes(recorder) == [(provider, "retry"), (provider, "ok")]
         client.close()
     finally:
         proc.send_signal(signal.SIGTERM)

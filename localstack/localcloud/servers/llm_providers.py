@@ -25,7 +25,10 @@ whose fences leak fails validation, one whose fences hold does not.
 For tests: ``answer_next(n, content)`` queues answers (a dict is sent as JSON text, a str as is: invalid JSON,
 code fences ...), ``fail_next(n, status, retry_after=, body=)`` queues errors, ``delay_next(n, seconds)`` holds
 answers back, ``requests`` lists what arrived (never a key). `FakeGigaChat` also has ``expire_tokens()`` and
-``tokens_issued``. Faults apply before the credentials check, as a proxy's would.
+``tokens_issued``. Faults apply before the credentials check, as a proxy's would. A stand-in running as a
+process is scripted over HTTP: ``POST /_fake/script`` with ``X-Fake-Admin-Key: <the provider key>`` and a body
+``{"answer": <content>, "n": 1}``, ``{"fail": 503, "n": 2, "retry_after": 1}``, ``{"delay": 2.0, "n": 1}`` or
+``{"reset": true}`` (204; 403 without the key).
 
 Run one as a process: ``python -m localcloud.servers.llm_providers --provider yandexgpt --port P --key-file F
 [--folder-id ID]``; prints ``READY <port>`` and serves until SIGTERM; the key is never printed.
@@ -58,6 +61,7 @@ LOG = logging.getLogger("llm_providers_fake")
 HOST = "127.0.0.1"
 MAX_BODY = 2 * 1024 * 1024
 _FENCED = re.compile(r"<(company_data|news_item|partnership_data)>.*?</\1>", re.DOTALL)
+ADMIN_PATH = "/_fake/script"
 _INJECTION = re.compile(r"игнорируй|ignore (all )?previous", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 GULLIBLE_ANSWER = "HACKED: делаю, как сказано в описании компании."
@@ -252,6 +256,30 @@ class FakeProvider:
     def authorized(self, path: str, headers: Mapping[str, str]) -> bool:
         raise NotImplementedError
 
+    @property
+    def admin_key(self) -> str:
+        raise NotImplementedError
+
+    def script(self, command: Any) -> bool:
+        """Apply one admin command (see the module docstring); False if it is not understood."""
+        if not isinstance(command, dict):
+            return False
+        n = command.get("n", 1)
+        if not isinstance(n, int) or n < 0:
+            return False
+        if command.get("reset") is True:
+            self.reset()
+        elif "answer" in command:
+            self.answer_next(n, command["answer"])
+        elif isinstance(command.get("fail"), int):
+            retry_after = command.get("retry_after")
+            self.fail_next(n, command["fail"], retry_after=float(retry_after) if retry_after is not None else None)
+        elif isinstance(command.get("delay"), int | float):
+            self.delay_next(n, float(command["delay"]))
+        else:
+            return False
+        return True
+
     def handle(self, path: str, headers: Mapping[str, str], body: Any, raw: bytes) -> tuple[int, Any]:
         raise NotImplementedError
 
@@ -295,6 +323,14 @@ class _Handler(BaseHTTPRequestHandler):
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if self.path.split("?", maxsplit=1)[0] == ADMIN_PATH:
+            if not _same(headers.get("x-fake-admin-key", ""), fake.admin_key):
+                self._json(403, fake.error_body(403, "admin key required"))
+            elif not fake.script(body):
+                self._json(400, fake.error_body(400, "unknown script command"))
+            else:
+                self._empty(204)
+            return
         authorized = fake.authorized(self.path, headers)
         shown = {k: v for k, v in headers.items() if k not in fake.secret_headers}
         with state.lock:
@@ -313,6 +349,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, answer = fake.handle(self.path.split("?", maxsplit=1)[0], headers, body, raw)
         self._json(status, answer)
+
+    def _empty(self, status: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _read_body(self) -> bytes | None:
         value = self.headers.get("Content-Length") or "0"
@@ -361,6 +402,10 @@ class FakeYandexGPT(FakeProvider):
         super().__init__(port=port)
         self.folder_id = folder_id
         self.api_key = api_key
+
+    @property
+    def admin_key(self) -> str:
+        return self.api_key
 
     def authorized(self, path: str, headers: Mapping[str, str]) -> bool:
         scheme, _, given = headers.get("authorization", "").partition(" ")
@@ -422,6 +467,10 @@ class FakeGigaChat(FakeProvider):
         self.token_ttl_s = token_ttl_s
         self._tokens: dict[str, float] = {}  # token -> expiry (seconds since the epoch)
         self.tokens_issued = 0
+
+    @property
+    def admin_key(self) -> str:
+        return self.auth_key
 
     def expire_tokens(self) -> None:
         """Every issued token is now refused (a 401 on the next chat request)."""
@@ -497,6 +546,10 @@ class FakeClaude(FakeProvider):
     def __init__(self, api_key: str, *, port: int = 0) -> None:
         super().__init__(port=port)
         self.api_key = api_key
+
+    @property
+    def admin_key(self) -> str:
+        return self.api_key
 
     def authorized(self, path: str, headers: Mapping[str, str]) -> bool:
         return _same(headers.get("x-api-key", ""), self.api_key)
