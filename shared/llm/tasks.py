@@ -18,6 +18,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -25,7 +26,7 @@ from pydantic import BaseModel, Field
 from shared.llm import offline
 from shared.llm.core import InvalidModelOutput, LLMUnavailable
 from shared.llm.output import EnrichmentOut, ExplanationOut, InsightOut, NudgeOut, OutreachOut, output_schema
-from shared.llm.prompting import company_view
+from shared.llm.prompting import build_request, company_view
 from shared.llm.records import CallRecord
 from shared.llm.runtime import LLMRuntime
 from shared.llm.runtime import runtime as runtime_for
@@ -95,10 +96,10 @@ def _answer[T: BaseModel](
     the settings allow falling back)."""
     rt = runtime if runtime is not None else runtime_for(settings)
     prompt = f"{task}@v{PROMPT_VERSION}"
+    call_id = uuid.uuid4().hex  # the records of this call share it, the offline fallback's too
     if rt.chain is not None:
-        from shared.llm.prompting import build_request
-
         request = build_request(task, output_schema(output), version=PROMPT_VERSION, **context)
+        request = replace(request, call_id=call_id)
         try:
             answer = rt.chain.run(request, output, complex_task=complex_task)
         except (LLMUnavailable, InvalidModelOutput):
@@ -117,7 +118,7 @@ def _answer[T: BaseModel](
             prompt_version=prompt,
             outcome="ok",
             latency_ms=latency,
-            call_id=uuid.uuid4().hex,
+            call_id=call_id,
         )
         rt.recorder.record(call)
     return result, MadeBy(provider="offline", model=offline.MODEL, prompt=prompt, offline=True)

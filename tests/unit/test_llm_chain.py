@@ -148,9 +148,15 @@ def test_offline_fallback_answers_only_when_allowed(settings: Settings) -> None:
     strict = LLMRuntime(chain=failing, recorder=MemoryRecorder(), offline_fallback=False)
     with pytest.raises(LLMUnavailable):
         tasks.write_outreach(settings, A, B, {}, runtime=strict)
-    failing2, _, _ = chain(Scripted("yandexgpt", *[unavailable()] * 3), attempts=3)
-    lenient = LLMRuntime(chain=failing2, recorder=MemoryRecorder(), offline_fallback=True)
+    failing2, shared_recorder, _ = chain(Scripted("yandexgpt", *[unavailable()] * 3), attempts=3)
+    lenient = LLMRuntime(chain=failing2, recorder=shared_recorder, offline_fallback=True)
     draft = tasks.write_outreach(settings, A, B, {}, runtime=lenient)
+    records = shared_recorder.calls
+    assert [(r.provider, r.outcome) for r in records] == [("yandexgpt", "retry")] * 2 + [
+        ("yandexgpt", "error"),
+        ("offline", "ok"),
+    ]
+    assert len({r.call_id for r in records}) == 1
     assert draft.made_by.offline and draft.made_by.provider == "offline" and draft.made_by.prompt == "outreach@v1"
     failing3, _, _ = chain(Scripted("yandexgpt", *[unavailable()] * 3), attempts=3)
     per_call = LLMRuntime(chain=failing3, recorder=MemoryRecorder(), offline_fallback=True)
