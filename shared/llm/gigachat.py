@@ -23,6 +23,7 @@ authorization key and the token travel only in headers and are redacted from mes
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 import uuid
@@ -67,10 +68,12 @@ class GigaChat:
         self._token: str | None = None
         self._expires_at = 0.0  # seconds since the epoch
         self.tokens_fetched = 0
+        # A CA bundle path becomes an SSL context (httpx 0.28 deprecates verify=<path>).
+        tls: bool | ssl.SSLContext = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Accept": "application/json"},
-            verify=verify,
+            verify=tls,
             transport=transport,
             follow_redirects=False,
         )

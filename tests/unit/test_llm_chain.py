@@ -246,3 +246,21 @@ def test_the_log_recorder_writes_one_structured_line(monkeypatch: pytest.MonkeyP
     assert line["message"] == "llm call" and line["level"] == "WARNING"
     assert line["llm_call"]["provider"] == "gigachat" and line["llm_call"]["error_kind"] == "http_503"
     assert line["llm_call"]["prompt_version"] == "outreach@v1" and line["llm_call"]["latency_ms"] == 12
+
+
+def test_gigachat_takes_a_ca_bundle_path_for_the_russian_root(tmp_path: Any) -> None:
+    import ssl
+    import subprocess
+
+    from shared.llm.gigachat import GigaChat
+
+    key, cert = tmp_path / "ca.key", tmp_path / "ca.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Test Root CA",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    client = GigaChat("key", verify=str(cert))
+    context = client._client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert isinstance(context, ssl.SSLContext) and context.get_ca_certs()[0]["subject"][0][0][1] == "Test Root CA"
+    client.close()
