@@ -57,6 +57,38 @@ class Settings(BaseSettings):
     yandex_folder_id: str | None = None
     # The secret holding the Yandex Cloud service account's API key (Secrets Manager name or ARN; Lockbox id).
     yandex_api_key_secret: str = "algoarts/yandex-api-key"  # noqa: S105 - a secret's name, not its value
+    # Language models (shared/llm). A provider is configured when its key's secret is named here (Secrets
+    # Manager name or ARN; Lockbox id); with none, every task is answered by the offline provider, labelled
+    # offline. YandexGPT may name the same secret as yandex_api_key_secret (one service account).
+    llm_yandexgpt_api_key_secret: str | None = None
+    llm_yandexgpt_url: str = Field(default="https://llm.api.cloud.yandex.net", pattern=r"^https?://")
+    llm_yandexgpt_model: str = "yandexgpt/latest"  # modelUri is gpt://<folder>/<this>
+    llm_gigachat_auth_key_secret: str | None = None  # the Basic authorization key (base64 of id:secret)
+    llm_gigachat_url: str = Field(default="https://gigachat.devices.sberbank.ru", pattern=r"^https?://")
+    llm_gigachat_oauth_url: str = Field(default="https://ngw.devices.sberbank.ru:9443", pattern=r"^https?://")
+    llm_gigachat_scope: Literal["GIGACHAT_API_PERS", "GIGACHAT_API_B2B", "GIGACHAT_API_CORP"] = "GIGACHAT_API_PERS"
+    llm_gigachat_model: str = "GigaChat-Pro"
+    # GigaChat's certificates chain to the Russian Trusted Root CA: a PEM bundle that includes it.
+    llm_gigachat_ca_bundle: str | None = None
+    llm_claude_api_key_secret: str | None = None
+    llm_claude_url: str = Field(default="https://api.anthropic.com", pattern=r"^https?://")
+    llm_claude_model: str = "claude-sonnet-4-5"
+    # Per request; retries (timeouts, 429, 5xx) per provider before the chain moves to the next one.
+    llm_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    llm_attempts: int = Field(default=3, ge=1, le=6)
+    llm_max_retry_after_seconds: float = Field(default=10.0, ge=0, le=60)
+    # The whole task call (every provider, attempt and wait) ends within this budget: under the functions'
+    # 15-s timeout (template.yaml Globals) by default; a worker with a longer timeout can raise it.
+    llm_deadline_seconds: float = Field(default=12.0, gt=0, le=900)
+    # Circuit breaker per provider: consecutive failed calls that open it, seconds before a probe.
+    llm_circuit_failures: int = Field(default=3, ge=1)
+    llm_circuit_recovery_seconds: int = Field(default=30, ge=1)
+    # When every configured provider failed: answer offline (labelled made_by.offline) instead of raising
+    # LLMUnavailable. On by default so callers of shared.llm.tasks always get an answer; a worker that would
+    # rather retry later passes offline_fallback=False to the task.
+    llm_offline_fallback: bool = True
+    # Write each provider call to Postgres llm_calls (it is always logged).
+    llm_record_calls: bool = True
 
     def require(self, name: str) -> str:
         """Value of an optional setting that the chosen adapter needs."""
@@ -85,5 +117,7 @@ def get_settings() -> Settings:
     if settings.event_bus == "kafka":
         settings.require("kafka_bootstrap")
     if settings.embeddings == "yandex":
+        settings.require("yandex_folder_id")
+    if settings.llm_yandexgpt_api_key_secret:
         settings.require("yandex_folder_id")
     return settings

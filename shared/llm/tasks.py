@@ -1,18 +1,38 @@
 """The AI tasks the agents run, one function each: the contract every caller codes against.
 
 Each returns a pydantic model with the task's fields plus `made_by` (provider, model, prompt version,
-offline). These first versions are offline-only (deterministic, from the companies' own data); the
-provider chain replaces their internals without changing these signatures.
+offline). A task renders its versioned Russian prompt (``shared/llm/prompts/<task>/v1.md``, company text
+fenced as data), asks the provider chain (`shared.llm.chain`) for JSON matching the task's output schema,
+and validates it. With no provider configured the offline provider (`shared.llm.offline`) answers from the
+companies' own data and says so (``made_by.offline``). ``runtime`` (optional) replaces the one built from
+the settings at cold start: tests pass their own.
+
+When every configured provider failed, the offline provider answers (labelled) by default
+(``llm_offline_fallback``); a caller that would rather retry later passes ``offline_fallback=False`` and gets
+`shared.llm.core.LLMUnavailable` (or `InvalidModelOutput` when each provider answered, but never validly).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from shared.llm import offline
+from shared.llm.core import InvalidModelOutput, LLMUnavailable
+from shared.llm.output import EnrichmentOut, ExplanationOut, InsightOut, NudgeOut, OutreachOut, output_schema
+from shared.llm.prompting import build_request, company_view
+from shared.llm.records import CallRecord
+from shared.llm.runtime import LLMRuntime
+from shared.llm.runtime import runtime as runtime_for
 from shared.settings import Settings
+
+PROMPT_VERSION = 1
 
 
 class MadeBy(BaseModel):
@@ -61,56 +81,185 @@ class Nudge(BaseModel):
     made_by: MadeBy
 
 
-def _offline(task: str) -> MadeBy:
-    return MadeBy(provider="offline", model="catalog-rules", prompt=f"{task}@v1", offline=True)
+def _answer[T: BaseModel](
+    settings: Settings,
+    runtime: LLMRuntime | None,
+    task: str,
+    output: type[T],
+    offline_answer: Callable[[], T],
+    *,
+    complex_task: bool = False,
+    offline_fallback: bool | None = None,
+    **context: Any,
+) -> tuple[T, MadeBy]:
+    """The chain's validated answer, or the offline one when no provider is configured (or all failed and
+    the settings allow falling back)."""
+    rt = runtime if runtime is not None else runtime_for(settings)
+    prompt = f"{task}@v{PROMPT_VERSION}"
+    call_id = uuid.uuid4().hex  # the records of this call share it, the offline fallback's too
+    if rt.chain is not None:
+        request = build_request(task, output_schema(output), version=PROMPT_VERSION, **context)
+        request = replace(request, call_id=call_id)
+        try:
+            answer = rt.chain.run(request, output, complex_task=complex_task)
+        except (LLMUnavailable, InvalidModelOutput):
+            if not (rt.offline_fallback if offline_fallback is None else offline_fallback):
+                raise
+        else:
+            return answer.output, MadeBy(provider=answer.provider, model=answer.model, prompt=prompt, offline=False)
+    started = time.monotonic()
+    result = offline_answer()
+    latency = round((time.monotonic() - started) * 1000)
+    with contextlib.suppress(Exception):  # recording must never break the task
+        call = CallRecord(
+            provider="offline",
+            model=offline.MODEL,
+            task=task,
+            prompt_version=prompt,
+            outcome="ok",
+            latency_ms=latency,
+            call_id=call_id,
+        )
+        rt.recorder.record(call)
+    return result, MadeBy(provider="offline", model=offline.MODEL, prompt=prompt, offline=True)
+
+
+def _analysis_view(analysis: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "score": analysis.get("score"),
+        "criteria": [
+            {"name": c.get("name"), "score": c.get("score"), "reasons": list(c.get("reasons") or [])[:3]}
+            for c in analysis.get("criteria") or []
+            if isinstance(c, Mapping)
+        ],
+        "synergy_areas": list(analysis.get("synergy_areas") or []),
+    }
 
 
 def explain_pair(
-    settings: Settings, a: Mapping[str, Any], b: Mapping[str, Any], analysis: Mapping[str, Any]
+    settings: Settings,
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    analysis: Mapping[str, Any],
+    *,
+    runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> Explanation:
     """`a`, `b`: company documents (as `Company.model_dump(mode="json")`); `analysis`: the scored
-    breakdown (`score`, `criteria` [{name, score, reasons}], `synergy_areas`)."""
-    reasons = "; ".join(r for c in analysis.get("criteria", []) for r in c.get("reasons", [])[:1])
-    text = f"«{a['name']}» и «{b['name']}»: совместимость {float(analysis.get('score', 0)):.2f}. {reasons}."
-    return Explanation(text=text, made_by=_offline("compatibility_explanation"))
+    breakdown (`score`, `criteria` [{name, score, reasons}], `synergy_areas`). A complex task: Claude first."""
+    out, made_by = _answer(
+        settings,
+        runtime,
+        "compatibility_explanation",
+        ExplanationOut,
+        lambda: offline.explanation(a, b, analysis),
+        offline_fallback=offline_fallback,
+        complex_task=True,
+        a=company_view(a),
+        b=company_view(b),
+        score=float(analysis.get("score", 0) or 0),
+        analysis=_analysis_view(analysis),
+    )
+    return Explanation(text=out.text, made_by=made_by)
 
 
 def write_outreach(
-    settings: Settings, sender: Mapping[str, Any], recipient: Mapping[str, Any], analysis: Mapping[str, Any]
+    settings: Settings,
+    sender: Mapping[str, Any],
+    recipient: Mapping[str, Any],
+    analysis: Mapping[str, Any],
+    *,
+    runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> OutreachDraft:
-    areas = ", ".join(analysis.get("synergy_areas", [])) or "совместные клиенты"
-    body = (
-        f"Здравствуйте! Я представляю «{sender['name']}». Мы видим общую точку роста с «{recipient['name']}»: "
-        f"{areas}. Предлагаю созвониться на 20 минут и обсудить пилот."
+    out, made_by = _answer(
+        settings,
+        runtime,
+        "outreach",
+        OutreachOut,
+        lambda: offline.outreach(sender, recipient, analysis),
+        offline_fallback=offline_fallback,
+        sender=company_view(sender),
+        recipient=company_view(recipient),
+        analysis=_analysis_view(analysis),
     )
-    return OutreachDraft(
-        subject=f"Партнёрство «{sender['name']}» × «{recipient['name']}»", body=body, made_by=_offline("outreach")
+    return OutreachDraft(subject=out.subject, body=out.body, made_by=made_by)
+
+
+def enrich_company(
+    settings: Settings,
+    company: Mapping[str, Any],
+    news: Sequence[Mapping[str, Any]],
+    *,
+    runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
+) -> Enrichment:
+    items = [{k: n[k] for k in ("title", "summary", "published", "link") if n.get(k)} for n in list(news)[:10]]
+    out, made_by = _answer(
+        settings,
+        runtime,
+        "enrichment",
+        EnrichmentOut,
+        lambda: offline.enrichment(company, news),
+        offline_fallback=offline_fallback,
+        company=company_view(company),
+        news=items,
     )
+    return Enrichment(summary=out.summary, tags=out.tags, sentiment=out.sentiment, made_by=made_by)
 
 
-def enrich_company(settings: Settings, company: Mapping[str, Any], news: Sequence[Mapping[str, Any]]) -> Enrichment:
-    description = str(company.get("description") or company["name"])
-    summary = description.split(". ", maxsplit=1)[0].rstrip(".") + "."
-    tags = sorted({str(t) for t in [company.get("industry"), *company.get("sub_industries", [])] if t})
-    return Enrichment(summary=summary, tags=tags, sentiment=0.0, made_by=_offline("enrichment"))
-
-
-def news_insight(settings: Settings, item: Mapping[str, Any], companies: Sequence[Mapping[str, Any]]) -> Insight:
+def news_insight(
+    settings: Settings,
+    item: Mapping[str, Any],
+    companies: Sequence[Mapping[str, Any]],
+    *,
+    runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
+) -> Insight:
     """`item`: a feed entry (title, link, summary, published); `companies`: catalog companies it names."""
-    names = ", ".join(f"«{c['name']}»" for c in companies)
+    out, made_by = _answer(
+        settings,
+        runtime,
+        "news_insight",
+        InsightOut,
+        lambda: offline.insight(item, companies),
+        offline_fallback=offline_fallback,
+        item={k: item[k] for k in ("title", "summary", "published", "link") if item.get(k)},
+        companies=[company_view(c) for c in companies],
+    )
     return Insight(
         company_ids=[str(c["id"]) for c in companies],
-        summary=str(item["title"]),
-        partnership_angle=f"Новость касается {names}: повод предложить интеграцию.",
-        made_by=_offline("news_insight"),
+        summary=out.summary,
+        partnership_angle=out.partnership_angle,
+        made_by=made_by,
     )
 
 
 def follow_up_nudge(
-    settings: Settings, partnership: Mapping[str, Any], a: Mapping[str, Any], b: Mapping[str, Any], days_stalled: int
+    settings: Settings,
+    partnership: Mapping[str, Any],
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    days_stalled: int,
+    *,
+    runtime: LLMRuntime | None = None,
+    offline_fallback: bool | None = None,
 ) -> Nudge:
-    return Nudge(
-        subject=f"«{a['name']}» × «{b['name']}»: продолжим?",
-        body=f"Здравствуйте! Прошло {days_stalled} дн. с нашего последнего шага. Готовы вернуться к обсуждению?",
-        made_by=_offline("follow_up"),
+    view = {
+        k: partnership[k]
+        for k in ("status", "compatibility_score", "synergy_areas", "ai_explanation", "updated_at")
+        if partnership.get(k) not in (None, "", [])
+    }
+    out, made_by = _answer(
+        settings,
+        runtime,
+        "follow_up",
+        NudgeOut,
+        lambda: offline.nudge(partnership, a, b, days_stalled),
+        offline_fallback=offline_fallback,
+        partnership=view,
+        a=company_view(a),
+        b=company_view(b),
+        days_stalled=days_stalled,
     )
+    return Nudge(subject=out.subject, body=out.body, made_by=made_by)
