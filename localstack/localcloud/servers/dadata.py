@@ -205,6 +205,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no delayed-ACK wait between them
     server_version = "fake-dadata/1"
 
     def log_message(self, format: str, *args: Any) -> None:

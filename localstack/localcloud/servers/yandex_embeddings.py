@@ -256,6 +256,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no delayed-ACK wait between them
     server_version = "fake-yandex-embeddings/1"
 
     def log_message(self, format: str, *args: Any) -> None:
