@@ -1,12 +1,18 @@
 """The deployed local cloud, started through the CLI exactly as a user would, in a private state folder.
 
-Module scope: each profile's tests get their own cloud, stopped before the next one starts (two
-clouds at once would fight over this machine's two cores).
+Two clouds never run at once (they would fight over this machine's two cores), and each start costs
+about two minutes, so:
+
+* `shared_embedded` is one embedded cloud for the modules in `SHARED`, which only add their own data
+  (companies, partnerships, discoveries): they run first, and the cloud is stopped as soon as the next
+  module does not use it. A module opts in by defining `embedded` as `shared_embedded`.
+* `embedded` and `full` give a module a cloud of its own, for tests that crash parts of it, fill its rate
+  limits or need it fresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import httpx
 import pytest
@@ -14,8 +20,27 @@ import pytest
 from e2e_cloud import Cloud, run_cli
 from localcloud.runtime import CloudState
 
+# Module order: the shared cloud's users first (companies last of them: its poison-event test leaves cold
+# workers behind), then the modules with a cloud of their own.
+ORDER = (
+    "test_partnerships_cloud",
+    "test_discovery_cloud",
+    "test_companies_cloud",
+    "test_embedded_cloud",
+    "test_identity_cloud",
+    "test_full_cloud",
+)
 
-def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[Cloud]:
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.module.__name__ if item.module else ""  # type: ignore[attr-defined]
+        return ORDER.index(name) if name in ORDER else len(ORDER)
+
+    items.sort(key=rank)  # stable: the order within a module is kept
+
+
+def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Generator[Cloud]:
     state_dir = tmp_path_factory.mktemp(f"cloud-{profile}")
     try:
         up = run_cli(state_dir, "local", "up", "--profile", profile)
@@ -26,6 +51,24 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[C
             yield Cloud(state_dir, state, client)
     finally:
         run_cli(state_dir, "local", "down", check=False)
+
+
+_stop_shared: list[Callable[[], None]] = []
+
+
+@pytest.fixture(scope="session")
+def shared_embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
+    cloud = _start(tmp_path_factory, "embedded")
+    _stop_shared.append(cloud.close)
+    yield next(cloud)
+    cloud.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _stop_the_shared_cloud_before_a_module_without_it(request: pytest.FixtureRequest) -> None:
+    module_items = [i for i in request.session.items if i.module is request.module]  # type: ignore[attr-defined]
+    if _stop_shared and not any("shared_embedded" in i.fixturenames for i in module_items):  # type: ignore[attr-defined]
+        _stop_shared.pop()()
 
 
 @pytest.fixture(scope="module")
