@@ -236,13 +236,19 @@ def change_status(settings: Settings, partnership_id: str, status: Status | str,
             cast(Any, conn)
             .execute(
                 f"UPDATE partnerships SET status = %(to)s, version = version + 1, updated_at = %(now)s, "
-                f"paused_from = CASE WHEN %(to)s = 'paused' THEN %(from)s ELSE NULL END, "
-                f"contacted_at = CASE WHEN %(to)s = 'contacted' "
-                f"THEN COALESCE(contacted_at, %(now)s) ELSE contacted_at END, "
-                f"partnership_started_at = CASE WHEN %(to)s = 'active' "
+                f"paused_from = %(paused_from)s, "
+                f"contacted_at = CASE WHEN %(contacted)s THEN COALESCE(contacted_at, %(now)s) ELSE contacted_at END, "
+                f"partnership_started_at = CASE WHEN %(started)s "
                 f"THEN COALESCE(partnership_started_at, %(now)s) ELSE partnership_started_at END "
                 f"WHERE id = %(id)s RETURNING {_COLUMNS}",
-                {"to": target.value, "from": current.value, "now": datetime.now(UTC), "id": row["id"]},
+                {
+                    "to": target.value,
+                    "paused_from": current.value if target == Status.PAUSED else None,
+                    "contacted": target == Status.CONTACTED,
+                    "started": target == Status.ACTIVE,
+                    "now": datetime.now(UTC),
+                    "id": row["id"],
+                },
             )
             .fetchone()
         )
