@@ -16,6 +16,7 @@ from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.identity.guard import Principal
 from shared.partnerships import service
 from shared.partnerships.candidates import candidates, load_company
+from shared.partnerships.lifecycle import Status
 from shared.partnerships.model import OutcomesPatch, PartnershipListQuery
 from shared.settings import Settings
 
@@ -267,7 +268,7 @@ def test_others_get_403_and_the_list_shows_only_mine(
     assert service.list_partnerships(settings, stranger, PartnershipListQuery()).items == []
     mine = service.list_partnerships(settings, owner, PartnershipListQuery())
     assert p.id in {x.id for x in mine.items}
-    assert service.list_partnerships(settings, owner, PartnershipListQuery(status="active")).items == []
+    assert service.list_partnerships(settings, owner, PartnershipListQuery(status=Status.ACTIVE)).items == []
     n = pg.execute("SELECT count(*) AS n FROM partnership_events WHERE partnership_id = %s", (p.id,)).fetchone()["n"]
     assert n == 1  # refused commands wrote nothing
 
