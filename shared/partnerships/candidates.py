@@ -67,8 +67,8 @@ def load_company(conn: psycopg.Connection, company_id: str) -> dict[str, Any] | 
     return dict(row) if row else None
 
 
-def candidates(conn: psycopg.Connection, company: Mapping[str, Any], pool: int = POOL) -> list[dict[str, Any]]:
-    """Up to `pool` live companies worth scoring against `company` (see the module's docstring)."""
+def query(company: Mapping[str, Any], pool: int = POOL) -> tuple[str, dict[str, Any]]:
+    """The candidate SQL and its parameters for `company` (also what the benchmark EXPLAINs)."""
     own = list(company.get("sub_industries") or [])
     params = {
         "id": company["id"],
@@ -83,5 +83,10 @@ def candidates(conn: psycopg.Connection, company: Mapping[str, Any], pool: int =
         "pool": pool,
     }
     # Without sub-industries nothing says what the product does: fall back to complementary industries.
-    sql = _CANDIDATES if own else _BY_INDUSTRY
+    return (_CANDIDATES if own else _BY_INDUSTRY), params
+
+
+def candidates(conn: psycopg.Connection, company: Mapping[str, Any], pool: int = POOL) -> list[dict[str, Any]]:
+    """Up to `pool` live companies worth scoring against `company` (see the module's docstring)."""
+    sql, params = query(company, pool)
     return [dict(r) for r in cast(Any, conn).execute(sql, params).fetchall()]
