@@ -147,7 +147,15 @@ def list_partnerships(settings: Settings, principal: Principal, query: Partnersh
 def create_partnership(
     settings: Settings, a_id: str, b_id: str, ctx: Context, *, analyzed_by_agent: str | None = None
 ) -> Partnership:
-    """Status `suggested`, fields from the analysis, `partnership.matched` through the outbox.
+    """See `propose_partnership`; the contract other contexts call."""
+    return propose_partnership(settings, a_id, b_id, ctx, analyzed_by_agent=analyzed_by_agent)[0]
+
+
+def propose_partnership(
+    settings: Settings, a_id: str, b_id: str, ctx: Context, *, analyzed_by_agent: str | None = None
+) -> tuple[Partnership, bool]:
+    """(the partnership, whether this call created it): status `suggested`, fields from the analysis,
+    `partnership.matched` through the outbox.
 
     Idempotent for the pair in either order: the existing partnership is returned, nothing is written.
     The caller must act for company A (own it, belong to it, or be a platform admin); the system
@@ -164,7 +172,7 @@ def create_partnership(
             "a company cannot partner with itself", field="company_b_id", ru="Нужны две разные компании"
         )
     if existing is not None:
-        return _view(existing)
+        return _view(existing), False
     analysis = _explained(settings, a, b)
     now = datetime.now(UTC)
     with conn.transaction():
@@ -197,7 +205,7 @@ def create_partnership(
         if row is None:  # lost a race with the same pair: that one stands
             existing = _pair(conn, a["id"], b["id"])
             assert existing is not None
-            return _view(existing)
+            return _view(existing), False
         created = dict(row)
         seed_payload = {
             "match_id": str(created["id"]),
@@ -206,7 +214,7 @@ def create_partnership(
             "compatibility_score": analysis.score,
         }
         _record(conn, created, MATCHED, seed_payload, ctx, None, Status.SUGGESTED)
-    return _view(created)
+    return _view(created), True
 
 
 def change_status(settings: Settings, partnership_id: str, status: Status | str, ctx: Context) -> Partnership:

@@ -271,3 +271,36 @@ def test_outcomes_must_not_be_negative() -> None:
         OutcomesPatch.model_validate({"deal_value": -1})
     assert caught.value.errors()[0]["loc"] == ("deal_value",)
     assert OutcomesPatch(revenue_generated=5).changes() == {"revenue_generated": 5}
+
+
+# --- the HTTP contract of the functions (validation answers before any server is reached) --------------
+
+
+def _call(function: str, method: str, path: str, body: object | None = None) -> tuple[int, dict[str, Any]]:
+    from support import LambdaContext, event, load_function
+
+    ev = event("http/change_partnership_status", rawPath=path, body=json.dumps(body) if body is not None else None)
+    ev["requestContext"]["http"].update(method=method, path=path)
+    response = load_function("partnerships", function).handler(ev, LambdaContext())
+    return response["statusCode"], json.loads(response["body"])
+
+
+PID = "3f1c2a64-7a0e-4d55-9a51-1f7f0c2b9e10"
+
+
+@pytest.mark.parametrize("field", ["deal_value", "revenue_generated"])
+def test_negative_outcomes_are_422_naming_the_field(field: str) -> None:
+    status, body = _call("update_partnership", "PATCH", f"/v1/partnerships/{PID}", {field: -5})
+    assert status == 422 and [e["field"] for e in body["errors"]] == [field]
+
+
+def test_an_unknown_status_is_422_listing_the_statuses() -> None:
+    status, body = _call("change_status", "POST", f"/v1/partnerships/{PID}/status", {"status": "won"})
+    assert status == 422 and body["errors"][0]["field"] == "status"
+
+
+def test_anonymous_callers_get_401() -> None:
+    status, body = _call("change_status", "POST", f"/v1/partnerships/{PID}/status", {"status": "contacted"})
+    assert status == 401 and body["status"] == 401
+    status, _ = _call("list_partnerships", "GET", "/v1/partnerships")
+    assert status == 401

@@ -8,7 +8,7 @@ from shared.http import entrypoint, resolver
 from shared.identity.guard import command_context, require
 from shared.identity.roles import Permission
 from shared.partnerships.model import Partnership, PartnershipCreate
-from shared.partnerships.service import create_partnership
+from shared.partnerships.service import propose_partnership
 from shared.settings import get_settings
 
 app = resolver()
@@ -20,8 +20,7 @@ def create(command: PartnershipCreate) -> Response[Partnership]:
     event = app.current_event.raw_event
     principal = require(settings, event, Permission.PARTNERSHIP_WRITE)
     ctx = command_context(event, principal)
-    partnership = create_partnership(settings, str(command.company_a_id), str(command.company_b_id), ctx)
-    new = partnership.version == 1 and partnership.status == "suggested"
+    partnership, new = propose_partnership(settings, str(command.company_a_id), str(command.company_b_id), ctx)
     return Response(
         status_code=201 if new else 200,
         content_type="application/json",
