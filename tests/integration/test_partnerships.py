@@ -31,7 +31,8 @@ _COLUMNS = (
 @pytest.fixture(scope="module")
 def catalog(postgres_url: str) -> Iterator[dict[str, dict[str, Any]]]:
     """The sample catalog written straight into the read model (suggestions read only `companies`),
-    without INN/OGRN so it never collides with companies other modules create; name → row."""
+    without INN/OGRN so it never collides with companies other modules create, and removed at the end;
+    name → row."""
     from shared.db import connect
 
     rows = json.loads(DEFAULT_OUT.read_text("utf-8"))
@@ -53,6 +54,17 @@ def catalog(postgres_url: str) -> Iterator[dict[str, dict[str, Any]]]:
             loaded[row["name"]] = {**row, "id": record["id"], "owner_id": record["owner_id"]}
         conn.commit()
     yield loaded
+    # Leave the database as other modules expect it: no companies without events, no partnerships.
+    ids = [c["id"] for c in loaded.values()]
+    with connect(postgres_url) as conn:
+        mine = (
+            "SELECT id FROM partnerships "
+            "WHERE company_a_id = ANY(%(ids)s::uuid[]) OR company_b_id = ANY(%(ids)s::uuid[])"
+        )
+        conn.execute(f"DELETE FROM partnership_events WHERE partnership_id IN ({mine})", {"ids": ids})
+        conn.execute(f"DELETE FROM partnerships WHERE id IN ({mine})", {"ids": ids})
+        conn.execute("DELETE FROM companies WHERE id = ANY(%s::uuid[])", (ids,))
+        conn.commit()
 
 
 @pytest.fixture
