@@ -6,9 +6,10 @@ companies whose sub-industries complement the company's (`sub_industries && :com
 by the GIN index idx_companies_sub_industries), or, for companies without sub-industries, whose
 industry complements its industry; drops the company itself and its direct competitors (same
 industry and a shared sub-industry); and orders them by a cheap pre-score of "same customers":
-how many complementary sub-industries, shared integrations, the same business model, country and
-city. Only the top POOL (a few hundred) go to `analyze_pair` in Python, whatever the catalog size.
-The embedding is not used: on this catalog it ranks competitors first (see bench_partners.py).
+shared integrations, the same business model, country and city, an open API. Only the top POOL
+(a few hundred) go to `analyze_pair` in Python, whatever the catalog size. The embedding is not
+used: the nearest descriptions are the rivals (bench_partners.py, part 4: all 10 of the 10 nearest
+by description words are competitors).
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ WHERE c.deleted_at IS NULL AND c.id <> %(id)s
        OR (cardinality(c.sub_industries) = 0 AND c.industry = ANY(%(industries)s)))
   AND NOT (c.industry = %(industry)s AND c.sub_industries && %(own)s::varchar[])
 ORDER BY
-    3 * (SELECT count(*) FROM unnest(c.sub_industries) s WHERE s = ANY(%(complements)s))
-    + least(3, (SELECT count(*) FROM unnest(c.integrations) i WHERE i = ANY(%(integrations)s)))
+    least(3, (SELECT count(*) FROM unnest(c.integrations) i WHERE i = ANY(%(integrations)s)))
     + 2 * (c.business_model IS NOT DISTINCT FROM %(business_model)s)::int
     + (c.headquarters_country IS NOT DISTINCT FROM %(country)s)::int
     + (lower(c.headquarters_city) IS NOT DISTINCT FROM %(city)s)::int

@@ -64,3 +64,10 @@ CREATE TABLE partnership_events (
     occurred_at TIMESTAMPTZ NOT NULL,
     UNIQUE (partnership_id, version)
 );
+
+-- Candidate generation (shared/partnerships/candidates.py) keeps live companies whose sub-industries
+-- complement the company's (the GIN index idx_companies_sub_industries from 0003) OR, for companies
+-- without sub-industries, whose industry complements its industry: this partial index serves that
+-- second branch, so the planner can OR two bitmap index scans instead of reading every company.
+CREATE INDEX idx_companies_live_industry_no_subs ON companies (industry)
+    WHERE deleted_at IS NULL AND cardinality(sub_industries) = 0;
