@@ -304,3 +304,17 @@ def test_anonymous_callers_get_401() -> None:
     assert status == 401 and body["status"] == 401
     status, _ = _call("list_partnerships", "GET", "/v1/partnerships")
     assert status == 401
+
+
+def test_the_sample_kafka_event_is_a_valid_envelope_and_partnership() -> None:
+    import base64
+
+    from shared.events import EventEnvelope
+    from shared.partnerships.model import Partnership
+    from support import event
+
+    record = event("kafka/partnership_status_changed")["records"]["partnership.events-0"][0]
+    envelope = EventEnvelope.model_validate_json(base64.b64decode(record["value"]))
+    assert envelope.topic == record["topic"] and base64.b64decode(record["key"]).decode() == envelope.aggregate_id
+    partnership = Partnership.model_validate(envelope.payload["partnership"])
+    assert partnership.version == envelope.version and partnership.status == envelope.payload["to"]
