@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -487,14 +488,17 @@ def _stack(c: Mapping[str, Any]) -> set[str]:
 _WORD = re.compile(r"[a-zа-яё0-9]+")
 
 
-def _stems(text: str) -> set[str]:
-    """Word stems (first 5 letters) of the words longer than 3: enough to match Russian word forms."""
-    return {w[:5] for w in _WORD.findall(text.lower()) if len(w) > 3}
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    """Word stems (first 5 letters) of the words longer than 3: enough to match Russian word forms.
+
+    Cached: ranking a pool compares the same company's text with each candidate's."""
+    return frozenset(w[:5] for w in _WORD.findall(text.lower()) if len(w) > 3)
 
 
 def description_similarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    sa = _stems(f"{a.get('description') or ''} {' '.join(_tags(a))}")
-    sb = _stems(f"{b.get('description') or ''} {' '.join(_tags(b))}")
+    sa = _stems(f"{a.get('description') or ''} {' '.join(sorted(_tags(a)))}")
+    sb = _stems(f"{b.get('description') or ''} {' '.join(sorted(_tags(b)))}")
     return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
 
 
