@@ -163,9 +163,13 @@ def test_analyze_explains_in_russian_and_writes_nothing(
 
 
 def _pair(catalog: dict[str, dict[str, Any]], a_sub: tuple[str, str], b_sub: tuple[str, str]) -> tuple[Any, Any]:
-    a = [c for c in catalog.values() if c["industry"] == a_sub[0] and a_sub[1] in c["sub_industries"]]
-    b = [c for c in catalog.values() if c["industry"] == b_sub[0] and b_sub[1] in c["sub_industries"]]
-    return a[uuid.uuid4().int % len(a)], b[uuid.uuid4().int % len(b)]
+    """A random pair of two different companies of the two kinds that are not rivals."""
+
+    def kind(industry: str, sub: str) -> list[dict[str, Any]]:
+        return [c for c in catalog.values() if c["industry"] == industry and sub in c["sub_industries"]]
+
+    pairs = [(a, b) for a in kind(*a_sub) for b in kind(*b_sub) if a is not b and not _rivals(a, b)]
+    return pairs[uuid.uuid4().int % len(pairs)]
 
 
 def test_create_is_idempotent_in_either_order_and_emits_matched(
