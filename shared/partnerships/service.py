@@ -16,6 +16,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from aws_lambda_powertools import Logger
+
 from shared import audit, outbox
 from shared.commands import Context
 from shared.db import connection
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 MATCHED = "partnership.matched"
 STATUS_CHANGED = "partnership.status_changed"
 UPDATED = "partnership.updated"
+
+logger = Logger(service="algoarts", child=True)
 
 _COLUMNS = (
     "id, company_a_id, company_b_id, compatibility_score::float AS compatibility_score, match_reasons, "
@@ -92,13 +96,14 @@ def analyze(settings: Settings, company_a_id: str, company_b_id: str) -> PairAna
     conn = connection(settings.database_url)
     try:
         a, b = _company(conn, company_a_id), _company(conn, company_b_id)
+        documents = _documents(conn, a, b)
     finally:
         conn.rollback()
     if a["id"] == b["id"]:
         raise Unprocessable(
             "a company cannot partner with itself", field="company_b_id", ru="Нужны две разные компании"
         )
-    return _explained(settings, a, b)
+    return _explained(settings, a, b, documents)
 
 
 def get_partnership(settings: Settings, partnership_id: str, principal: Principal | None) -> Partnership:
@@ -165,6 +170,7 @@ def propose_partnership(
         a, b = _company(conn, a_id), _company(conn, b_id)
         _authorize_company(conn, ctx.principal, a["id"])
         existing = _pair(conn, a["id"], b["id"])
+        documents = _documents(conn, a, b)
     finally:
         conn.rollback()
     if a["id"] == b["id"]:
@@ -173,7 +179,7 @@ def propose_partnership(
         )
     if existing is not None:
         return _view(existing), False
-    analysis = _explained(settings, a, b)
+    analysis = _explained(settings, a, b, documents)
     now = datetime.now(UTC)
     with conn.transaction():
         row = (
@@ -297,25 +303,42 @@ def record_outcomes(settings: Settings, partnership_id: str, patch: OutcomesPatc
 # --- internals -----------------------------------------------------------------------------------------
 
 
-def _explained(settings: Settings, a: dict[str, Any], b: dict[str, Any]) -> PairAnalysis:
+def _explained(
+    settings: Settings, a: dict[str, Any], b: dict[str, Any], documents: tuple[dict[str, Any], dict[str, Any]]
+) -> PairAnalysis:
+    """The score, plus the explanation of the whole company documents (what an LLM prompt needs).
+
+    The score never depends on the provider: when the explanation fails the analysis stands, labelled
+    `rules` and without `ai_explanation`, rather than refusing to analyse or create."""
     from shared.llm.tasks import explain_pair
 
     analysis = analyze_pair(a, b)
-    explanation = explain_pair(settings, _document(a), _document(b), analysis.as_dict())
-    made_by = explanation.made_by
-    return analysis.model_copy(
-        update={
-            "company_a_id": a["id"],
-            "company_b_id": b["id"],
-            "ai_explanation": explanation.text,
-            "analysis_method": "offline" if made_by.offline else "ai",
-            "analyzed_by_agent": f"{made_by.provider}:{made_by.model}"[:100],
-        }
-    )
+    update: dict[str, Any] = {"company_a_id": a["id"], "company_b_id": b["id"]}
+    try:
+        explanation = explain_pair(settings, documents[0], documents[1], analysis.as_dict())
+    except Exception as exc:
+        logger.warning("explain_pair failed; keeping the rule-based analysis", extra={"error": type(exc).__name__})
+        update.update(ai_explanation=None, analysis_method="rules", analyzed_by_agent="rules:compatibility@v1")
+    else:
+        made_by = explanation.made_by
+        update.update(
+            ai_explanation=explanation.text,
+            analysis_method="offline" if made_by.offline else "ai",
+            analyzed_by_agent=f"{made_by.provider}:{made_by.model}"[:100],
+        )
+    return analysis.model_copy(update=update)
 
 
-def _document(company: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if k == "id" else v) for k, v in company.items()}
+def _documents(conn: psycopg.Connection, *companies: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    from shared.companies.store import load_view
+
+    docs = []
+    for company in companies:
+        view = load_view(conn, company["id"])
+        docs.append(
+            view.model_dump(mode="json") if view else {k: str(v) if k == "id" else v for k, v in company.items()}
+        )
+    return docs[0], docs[1]
 
 
 def _company(conn: psycopg.Connection, key: str) -> dict[str, Any]:

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.integration
 
 _COLUMNS = (
     "id", "name", "slug", "description", "industry", "sub_industries", "business_model", "headquarters_country",
-    "headquarters_city", "employees_count", "tech_stack", "integrations", "api_available", "ai_tags", "owner_id",
+    "headquarters_city", "employees_count", "tech_stack", "integrations", "api_available", "ai_tags", "ai_summary",
+    "owner_id",
 )  # fmt: skip
 
 
@@ -305,3 +306,30 @@ def test_outcomes_are_recorded_with_an_updated_event(
     ).fetchone()
     assert event["envelope"]["payload"]["changes"] == {"deal_value": 1_500_000}
     assert event["envelope"]["payload"]["previous"] == {"deal_value": None}
+
+
+def test_the_explainer_gets_whole_documents_and_its_failure_keeps_the_score(
+    settings: Settings, catalog: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shared.llm.tasks
+
+    a, b = _pair(catalog, ("crm", "sales_crm"), ("communications", "virtual_pbx"))
+    seen: list[dict[str, Any]] = []
+    real = shared.llm.tasks.explain_pair
+
+    def spy(s: Settings, x: Any, y: Any, analysis: Any) -> Any:
+        seen.extend([x, y, analysis])
+        return real(s, x, y, analysis)
+
+    monkeypatch.setattr(shared.llm.tasks, "explain_pair", spy)
+    explained = service.analyze(settings, a["id"], b["id"])
+    assert seen[0]["id"] == a["id"] and seen[0]["ai_summary"] == a["ai_summary"] and "slug" in seen[1]
+    assert seen[2]["score"] == explained.score and len(seen[2]["criteria"]) == 4
+
+    def down(*_: Any) -> Any:
+        raise TimeoutError("provider down")
+
+    monkeypatch.setattr(shared.llm.tasks, "explain_pair", down)
+    degraded = service.analyze(settings, a["id"], b["id"])
+    assert degraded.score == explained.score and degraded.ai_explanation is None
+    assert degraded.analysis_method == "rules"
