@@ -333,3 +333,43 @@ def test_the_explainer_gets_whole_documents_and_its_failure_keeps_the_score(
     degraded = service.analyze(settings, a["id"], b["id"])
     assert degraded.score == explained.score and degraded.ai_explanation is None
     assert degraded.analysis_method == "rules"
+
+
+def test_two_concurrent_creates_of_one_pair_make_one_partnership(
+    settings: Settings, catalog: dict[str, dict[str, Any]], pg: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both callers pass the "exists?" check (a barrier holds them in the explainer until both did);
+    the unique index on the sorted pair lets one insert, and the other returns that one."""
+    import threading
+
+    import shared.llm.tasks
+    from shared.db import connect
+
+    a, b = _pair(catalog, ("ecommerce", "pim"), ("analytics", "marketplace_analytics"))
+    barrier = threading.Barrier(2, timeout=10)
+    real = shared.llm.tasks.explain_pair
+
+    def held(*args: Any) -> Any:
+        barrier.wait()
+        return real(*args)
+
+    monkeypatch.setattr(shared.llm.tasks, "explain_pair", held)
+    monkeypatch.setattr(service, "connection", connect)  # a connection per call: two real sessions
+    admin = _user(admin=True)
+    results: list[tuple[Any, bool]] = []
+
+    def create(x: str, y: str) -> None:
+        results.append(service.propose_partnership(settings, x, y, _ctx(admin)))
+
+    threads = [threading.Thread(target=create, args=pair) for pair in ((a["id"], b["id"]), (b["id"], a["id"]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert len(results) == 2
+    assert results[0][0].id == results[1][0].id
+    assert sorted(created for _, created in results) == [False, True]
+    n = pg.execute(
+        "SELECT count(*) AS n FROM partnership_events WHERE partnership_id = %s", (results[0][0].id,)
+    ).fetchone()["n"]
+    assert n == 1
