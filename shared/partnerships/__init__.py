@@ -15,4 +15,8 @@ The contract other contexts (the discovery chain, its agents) code against; owne
   (only the seed's valid moves, else `InvalidTransition` → 409; timestamps; status event through the
   outbox; `ctx` is `shared.commands.Context`, ownership checked).
 - `shared.partnerships.service.get_partnership(settings, partnership_id, principal) -> Partnership`.
+
+Also (for the HTTP functions): `service.partner_suggestions` (by id or slug, with the pool size),
+`service.propose_partnership` (create, and whether this call created it), `service.list_partnerships`,
+`service.record_outcomes`; `lifecycle.allowed_moves`; `candidates.candidates` (the SQL prefilter).
 """

@@ -1,0 +1,115 @@
+"""Partnership views, commands and queries exposed through the API (seed: "partnerships table")."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.partnerships.compatibility import Criterion, PairAnalysis
+from shared.partnerships.lifecycle import Status
+
+__all__ = [
+    "AnalyzeRequest",
+    "Criterion",
+    "OutcomesPatch",
+    "PairAnalysis",
+    "Partnership",
+    "PartnershipCreate",
+    "PartnershipListQuery",
+    "PartnershipPage",
+    "StatusChange",
+    "Suggestion",
+    "SuggestionList",
+]
+
+
+class AnalyzeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    company_a_id: uuid.UUID
+    company_b_id: uuid.UUID
+
+
+class PartnershipCreate(AnalyzeRequest):
+    """Company A is the caller's company (they must own or administer it); B is the suggested partner."""
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+
+
+class OutcomesPatch(BaseModel):
+    """What the partnership brought, in roubles; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deal_value: int | None = Field(default=None, ge=0, le=9_000_000_000_000_000_000)
+    revenue_generated: int | None = Field(default=None, ge=0, le=9_000_000_000_000_000_000)
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class CompanyBrief(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    industry: str
+    sub_industries: list[str] = Field(default_factory=list)
+    business_model: str | None = None
+    headquarters_city: str | None = None
+
+
+class Suggestion(BaseModel):
+    """A ranked candidate partner with the per-criterion breakdown."""
+
+    company: CompanyBrief
+    score: float
+    criteria: list[Criterion]
+    match_reasons: list[str]
+    synergy_areas: list[str]
+
+
+class SuggestionList(BaseModel):
+    company_id: uuid.UUID
+    items: list[Suggestion]
+    candidates_scored: int = Field(description="how many candidates the SQL prefilter passed to scoring")
+
+
+class Partnership(BaseModel):
+    id: uuid.UUID
+    company_a_id: uuid.UUID
+    company_b_id: uuid.UUID
+    compatibility_score: float
+    match_reasons: list[str] = Field(default_factory=list)
+    synergy_areas: list[str] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(default_factory=list)
+    analysis_method: str
+    analyzed_by_agent: str | None = None
+    analysis_timestamp: datetime
+    ai_explanation: str | None = None
+    status: Status
+    paused_from: Status | None = None
+    allowed_moves: list[Status] = Field(default_factory=list)
+    contacted_at: datetime | None = None
+    partnership_started_at: datetime | None = None
+    deal_value: int | None = None
+    revenue_generated: int = 0
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PartnershipListQuery(BaseModel):
+    status: Status | None = None
+    company_id: uuid.UUID | None = Field(default=None, description="only this one of the caller's companies")
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class PartnershipPage(BaseModel):
+    items: list[Partnership]

@@ -1,0 +1,499 @@
+"""Partnership use cases: suggestions, pair analysis, and the lifecycle of a partnership.
+
+Every command runs in one transaction: lock the partnership's row, check who may act and the move,
+update the row, append the event to `partnership_events` (the status history) and to the outbox
+(topic `partnership.events`, keyed by the partnership id), and the audit entry. The explanation
+(an LLM call) is made before the transaction, so no row lock waits on a provider.
+
+A partnership belongs to both of its companies: their owners, their members (the token's
+company_id) and platform admins may read and move it; anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from aws_lambda_powertools import Logger
+
+from shared import audit, outbox
+from shared.commands import Context
+from shared.db import connection
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.events import EventEnvelope
+from shared.partnerships import candidates as cand
+from shared.partnerships.compatibility import PairAnalysis, analyze_pair
+from shared.partnerships.lifecycle import Status, allowed_moves
+from shared.partnerships.model import (
+    CompanyBrief,
+    OutcomesPatch,
+    Partnership,
+    PartnershipListQuery,
+    PartnershipPage,
+    Suggestion,
+    SuggestionList,
+)
+from shared.settings import Settings
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from shared.identity.guard import Principal
+
+MATCHED = "partnership.matched"
+STATUS_CHANGED = "partnership.status_changed"
+UPDATED = "partnership.updated"
+
+logger = Logger(service="algoarts", child=True)
+
+_COLUMNS = (
+    "id, company_a_id, company_b_id, compatibility_score::float AS compatibility_score, match_reasons, "
+    "synergy_areas, criteria, analysis_method, analyzed_by_agent, analysis_timestamp, ai_explanation, status, "
+    "paused_from, contacted_at, partnership_started_at, deal_value, revenue_generated, version, created_at, updated_at"
+)
+
+
+# --- queries -------------------------------------------------------------------------------------------
+
+
+def suggest_partners(settings: Settings, company_id: str, *, limit: int = 10) -> list[Suggestion]:
+    """The best `limit` partners for the company, ranked by score (competitors never among them)."""
+    return partner_suggestions(settings, company_id, limit=limit).items
+
+
+def partner_suggestions(settings: Settings, key: str, *, limit: int = 10) -> SuggestionList:
+    """As `suggest_partners`, by id or slug, with how many candidates were scored."""
+    conn = connection(settings.database_url)
+    try:
+        company = _company(conn, key)
+        pool = cand.candidates(conn, company)
+    finally:
+        conn.rollback()
+    return SuggestionList(company_id=company["id"], items=rank(company, pool, limit), candidates_scored=len(pool))
+
+
+def rank(company: dict[str, Any], pool: list[dict[str, Any]], limit: int) -> list[Suggestion]:
+    """Score every candidate with `analyze_pair`; drop competitors; best first (ties by id: stable)."""
+    scored = [(analyze_pair(company, other), other) for other in pool if other["id"] != company["id"]]
+    scored = [(a, o) for a, o in scored if not a.competitor]
+    scored.sort(key=lambda x: (-x[0].score, x[1]["id"]))
+    return [
+        Suggestion(
+            company=CompanyBrief.model_validate(o),
+            score=a.score,
+            criteria=a.criteria,
+            match_reasons=a.match_reasons,
+            synergy_areas=a.synergy_areas,
+        )
+        for a, o in scored[:limit]
+    ]
+
+
+def analyze(settings: Settings, company_a_id: str, company_b_id: str) -> PairAnalysis:
+    """The pair's analysis with the Russian `ai_explanation`; writes nothing."""
+    conn = connection(settings.database_url)
+    try:
+        a, b = _company(conn, company_a_id), _company(conn, company_b_id)
+        documents = _documents(conn, a, b)
+    finally:
+        conn.rollback()
+    if a["id"] == b["id"]:
+        raise Unprocessable(
+            "a company cannot partner with itself", field="company_b_id", ru="Нужны две разные компании"
+        )
+    return _explained(settings, a, b, documents)
+
+
+def get_partnership(settings: Settings, partnership_id: str, principal: Principal | None) -> Partnership:
+    conn = connection(settings.database_url)
+    try:
+        row = _row(conn, partnership_id)
+        _authorize(conn, principal, row)
+    finally:
+        conn.rollback()
+    return _view(row)
+
+
+def list_partnerships(settings: Settings, principal: Principal, query: PartnershipListQuery) -> PartnershipPage:
+    """The caller's companies' partnerships (all for a platform admin), newest first."""
+    conn = connection(settings.database_url)
+    try:
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
+        if not principal.is_platform_admin:
+            mine = _own_companies(conn, principal)
+            where.append("(company_a_id = ANY(%s) OR company_b_id = ANY(%s))")
+            params += [mine, mine]
+        if query.company_id is not None:
+            where.append("(company_a_id = %s OR company_b_id = %s)")
+            params += [query.company_id, query.company_id]
+        if query.status is not None:
+            where.append("status = %s")
+            params.append(query.status.value)
+        rows = (
+            cast(Any, conn)
+            .execute(
+                f"SELECT {_COLUMNS} FROM partnerships WHERE {' AND '.join(where)} "
+                "ORDER BY created_at DESC, id DESC LIMIT %s",
+                (*params, query.limit),
+            )
+            .fetchall()
+        )
+    finally:
+        conn.rollback()
+    return PartnershipPage(items=[_view(dict(r)) for r in rows])
+
+
+# --- commands ------------------------------------------------------------------------------------------
+
+
+def create_partnership(
+    settings: Settings, a_id: str, b_id: str, ctx: Context, *, analyzed_by_agent: str | None = None
+) -> Partnership:
+    """See `propose_partnership`; the contract other contexts call."""
+    return propose_partnership(settings, a_id, b_id, ctx, analyzed_by_agent=analyzed_by_agent)[0]
+
+
+def propose_partnership(
+    settings: Settings, a_id: str, b_id: str, ctx: Context, *, analyzed_by_agent: str | None = None
+) -> tuple[Partnership, bool]:
+    """(the partnership, whether this call created it): status `suggested`, fields from the analysis,
+    `partnership.matched` through the outbox.
+
+    Idempotent for the pair in either order: the existing partnership is returned, nothing is written.
+    The caller must act for company A (own it, belong to it, or be a platform admin); the system
+    (ctx without a principal: the discovery chain) may pair any two companies."""
+    conn = connection(settings.database_url)
+    try:
+        a, b = _company(conn, a_id), _company(conn, b_id)
+        _authorize_company(conn, ctx.principal, a["id"])
+        existing = _pair(conn, a["id"], b["id"])
+        documents = _documents(conn, a, b)
+    finally:
+        conn.rollback()
+    if a["id"] == b["id"]:
+        raise Unprocessable(
+            "a company cannot partner with itself", field="company_b_id", ru="Нужны две разные компании"
+        )
+    if existing is not None:
+        return _view(existing), False
+    analysis = _explained(settings, a, b, documents)
+    now = datetime.now(UTC)
+    with conn.transaction():
+        row = (
+            cast(Any, conn)
+            .execute(
+                "INSERT INTO partnerships (id, company_a_id, company_b_id, compatibility_score, match_reasons, "
+                "synergy_areas, criteria, analysis_method, analyzed_by_agent, analysis_timestamp, ai_explanation, "
+                "created_by, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                f"ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
+                (
+                    uuid.uuid4(),
+                    a["id"],
+                    b["id"],
+                    analysis.score,
+                    analysis.match_reasons,
+                    analysis.synergy_areas,
+                    json.dumps([c.model_dump() for c in analysis.criteria], ensure_ascii=False),
+                    analysis.analysis_method,
+                    analyzed_by_agent or analysis.analyzed_by_agent,
+                    now,
+                    analysis.ai_explanation,
+                    ctx.principal.user_id if ctx.principal else None,
+                    now,
+                    now,
+                ),
+            )
+            .fetchone()
+        )
+        if row is None:  # lost a race with the same pair: that one stands
+            existing = _pair(conn, a["id"], b["id"])
+            assert existing is not None
+            return _view(existing), False
+        created = dict(row)
+        seed_payload = {
+            "match_id": str(created["id"]),
+            "company_a": a["id"],
+            "company_b": b["id"],
+            "compatibility_score": analysis.score,
+        }
+        _record(conn, created, MATCHED, seed_payload, ctx, None, Status.SUGGESTED)
+    return _view(created), True
+
+
+def change_status(settings: Settings, partnership_id: str, status: Status | str, ctx: Context) -> Partnership:
+    """Only the lifecycle's moves (409 naming the current status and the allowed ones otherwise).
+
+    Repeating the current status is a no-op, so a retried request does not fail."""
+    target = Status(status)
+    conn = connection(settings.database_url)
+    _idle(conn)
+    with conn.transaction():
+        row = _row(conn, partnership_id, lock=True)
+        _authorize(conn, ctx.principal, row)
+        current = Status(row["status"])
+        paused_from = Status(row["paused_from"]) if row["paused_from"] else None
+        if target == current:
+            return _view(row)
+        moves = allowed_moves(current, paused_from)
+        if target not in moves:
+            names = ", ".join(moves) or "none (final)"
+            raise Conflict(
+                f"cannot move a partnership from {current} to {target}; allowed: {names}",
+                field="status",
+                ru=f"Нельзя перевести партнёрство из статуса {current} в {target}; можно: {names}",
+                extensions={"current_status": current.value, "allowed_moves": [m.value for m in moves]},
+            )
+        updated = (
+            cast(Any, conn)
+            .execute(
+                f"UPDATE partnerships SET status = %(to)s, version = version + 1, updated_at = %(now)s, "
+                f"paused_from = %(paused_from)s, "
+                f"contacted_at = CASE WHEN %(contacted)s THEN COALESCE(contacted_at, %(now)s) ELSE contacted_at END, "
+                f"partnership_started_at = CASE WHEN %(started)s "
+                f"THEN COALESCE(partnership_started_at, %(now)s) ELSE partnership_started_at END "
+                f"WHERE id = %(id)s RETURNING {_COLUMNS}",
+                {
+                    "to": target.value,
+                    "paused_from": current.value if target == Status.PAUSED else None,
+                    "contacted": target == Status.CONTACTED,
+                    "started": target == Status.ACTIVE,
+                    "now": datetime.now(UTC),
+                    "id": row["id"],
+                },
+            )
+            .fetchone()
+        )
+        new = dict(updated)
+        _record(conn, new, STATUS_CHANGED, {"from": current.value, "to": target.value}, ctx, current, target)
+    return _view(new)
+
+
+def record_outcomes(settings: Settings, partnership_id: str, patch: OutcomesPatch, ctx: Context) -> Partnership:
+    """Set deal_value / revenue_generated (≥ 0); `partnership.updated` when something changed."""
+    changes = {k: v for k, v in patch.changes().items()}
+    if changes.get("revenue_generated", 0) is None:
+        raise Unprocessable("revenue_generated cannot be cleared", field="revenue_generated", ru="Укажите выручку")
+    conn = connection(settings.database_url)
+    _idle(conn)
+    with conn.transaction():
+        row = _row(conn, partnership_id, lock=True)
+        _authorize(conn, ctx.principal, row)
+        changes = {k: v for k, v in changes.items() if row[k] != v}
+        if not changes:
+            return _view(row)
+        sets = ", ".join(f"{k} = %({k})s" for k in changes)
+        updated = (
+            cast(Any, conn)
+            .execute(
+                f"UPDATE partnerships SET {sets}, version = version + 1, updated_at = %(now)s "
+                f"WHERE id = %(id)s RETURNING {_COLUMNS}",
+                {**changes, "now": datetime.now(UTC), "id": row["id"]},
+            )
+            .fetchone()
+        )
+        new = dict(updated)
+        previous = {k: row[k] for k in changes}
+        _record(conn, new, UPDATED, {"changes": changes, "previous": previous}, ctx, None, None)
+    return _view(new)
+
+
+# --- internals -----------------------------------------------------------------------------------------
+
+
+def _explained(
+    settings: Settings, a: dict[str, Any], b: dict[str, Any], documents: tuple[dict[str, Any], dict[str, Any]]
+) -> PairAnalysis:
+    """The score, plus the explanation of the whole company documents (what an LLM prompt needs).
+
+    The score never depends on the provider: when the explanation fails the analysis stands, labelled
+    `rules` and without `ai_explanation`, rather than refusing to analyse or create."""
+    from shared.llm.tasks import explain_pair
+
+    analysis = analyze_pair(a, b)
+    update: dict[str, Any] = {"company_a_id": a["id"], "company_b_id": b["id"]}
+    try:
+        explanation = explain_pair(settings, documents[0], documents[1], analysis.as_dict())
+    except Exception as exc:
+        logger.warning("explain_pair failed; keeping the rule-based analysis", extra={"error": type(exc).__name__})
+        update.update(ai_explanation=None, analysis_method="rules", analyzed_by_agent="rules:compatibility@v1")
+    else:
+        made_by = explanation.made_by
+        update.update(
+            ai_explanation=explanation.text,
+            analysis_method="offline" if made_by.offline else "ai",
+            analyzed_by_agent=f"{made_by.provider}:{made_by.model}"[:100],
+        )
+    return analysis.model_copy(update=update)
+
+
+def _documents(conn: psycopg.Connection, *companies: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    from shared.companies.store import load_view
+
+    docs = []
+    for company in companies:
+        view = load_view(conn, company["id"])
+        docs.append(
+            view.model_dump(mode="json") if view else {k: str(v) if k == "id" else v for k, v in company.items()}
+        )
+    return docs[0], docs[1]
+
+
+def _company(conn: psycopg.Connection, key: str) -> dict[str, Any]:
+    from shared.companies.store import resolve
+
+    resolved = resolve(conn, str(key))
+    company = cand.load_company(conn, resolved[0]) if resolved else None
+    if company is None:
+        raise NotFound(f"company {key} not found", field="company_id", ru=f"Компания {key} не найдена")
+    return company
+
+
+def _row(conn: psycopg.Connection, partnership_id: str, *, lock: bool = False) -> dict[str, Any]:
+    try:
+        uuid.UUID(str(partnership_id))
+    except ValueError:
+        row = None
+    else:
+        lock_sql = " FOR UPDATE" if lock else ""
+        row = (
+            cast(Any, conn)
+            .execute(f"SELECT {_COLUMNS} FROM partnerships WHERE id = %s{lock_sql}", (partnership_id,))
+            .fetchone()
+        )
+    if row is None:
+        raise NotFound(
+            f"partnership {partnership_id} not found", field="id", ru=f"Партнёрство {partnership_id} не найдено"
+        )
+    return dict(row)
+
+
+def _pair(conn: psycopg.Connection, a: str, b: str) -> dict[str, Any] | None:
+    row = (
+        cast(Any, conn)
+        .execute(
+            f"SELECT {_COLUMNS} FROM partnerships WHERE LEAST(company_a_id, company_b_id) = LEAST(%s::uuid, %s::uuid) "
+            "AND GREATEST(company_a_id, company_b_id) = GREATEST(%s::uuid, %s::uuid)",
+            (a, b, a, b),
+        )
+        .fetchone()
+    )
+    return dict(row) if row else None
+
+
+def _own_companies(conn: psycopg.Connection, principal: Principal) -> list[uuid.UUID]:
+    rows = (
+        cast(Any, conn)
+        .execute(
+            "SELECT id FROM companies WHERE owner_id = %s OR id = %s",
+            (principal.user_id, principal.company_id if _is_uuid(principal.company_id) else None),
+        )
+        .fetchall()
+    )
+    return [r["id"] for r in rows]
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return value is not None
+
+
+def _may_act(conn: psycopg.Connection, principal: Principal, company_ids: list[str]) -> bool:
+    if principal.is_platform_admin or (principal.company_id and principal.company_id in company_ids):
+        return True
+    row = (
+        cast(Any, conn)
+        .execute(
+            "SELECT 1 FROM companies WHERE id = ANY(%s::uuid[]) AND owner_id = %s LIMIT 1",
+            (company_ids, principal.user_id if _is_uuid(principal.user_id) else None),
+        )
+        .fetchone()
+    )
+    return row is not None
+
+
+def _authorize(conn: psycopg.Connection, principal: Principal | None, row: dict[str, Any]) -> None:
+    if principal is None:
+        return  # the system (the discovery chain) acts on any partnership
+    if not _may_act(conn, principal, [str(row["company_a_id"]), str(row["company_b_id"])]):
+        raise Forbidden("this partnership belongs to other companies", ru="Партнёрство принадлежит другим компаниям")
+
+
+def _authorize_company(conn: psycopg.Connection, principal: Principal | None, company_id: str) -> None:
+    if principal is not None and not _may_act(conn, principal, [company_id]):
+        raise Forbidden(
+            "you can only propose partnerships for your own company",
+            field="company_a_id",
+            ru="Предложить партнёрство можно только от своей компании",
+        )
+
+
+def _idle(conn: psycopg.Connection) -> None:
+    if conn.info.transaction_status != conn.info.transaction_status.IDLE:
+        conn.rollback()  # never nest our transaction in an implicit one left open by a read
+
+
+def _record(  # noqa: PLR0917 - one call shape for the three events
+    conn: psycopg.Connection,
+    row: dict[str, Any],
+    event_type: str,
+    payload: dict[str, Any],
+    ctx: Context,
+    from_status: Status | None,
+    to_status: Status | None,
+) -> None:
+    """The history row, the outbox message and the audit entry, in the caller's transaction."""
+    event_id = uuid.uuid4()
+    now = row["updated_at"]
+    cast(Any, conn).execute(
+        "INSERT INTO partnership_events (event_id, partnership_id, version, event_type, from_status, to_status, "
+        "payload, actor, correlation_id, occurred_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            event_id,
+            row["id"],
+            row["version"],
+            event_type,
+            from_status.value if from_status else None,
+            to_status.value if to_status else None,
+            json.dumps(payload, ensure_ascii=False),
+            ctx.actor,
+            ctx.correlation_id,
+            now,
+        ),
+    )
+    view = _view(row)
+    outbox.append(
+        conn,
+        EventEnvelope(
+            event_id=event_id,
+            event_type=event_type,
+            aggregate_type="partnership",
+            aggregate_id=str(row["id"]),
+            version=row["version"],
+            timestamp=now,
+            actor=ctx.actor,
+            correlation_id=ctx.correlation_id,
+            causation_id=ctx.causation_id,
+            payload={**payload, "partnership": view.model_dump(mode="json")},
+        ),
+    )
+    audit.record(
+        conn,
+        actor_id=ctx.principal.user_id if ctx.principal else None,
+        action=event_type,
+        resource_type="partnership",
+        resource_id=str(row["id"]),
+        origin=ctx.origin,
+        change=payload,
+    )
+
+
+def _view(row: dict[str, Any]) -> Partnership:
+    status = Status(row["status"])
+    paused_from = Status(row["paused_from"]) if row.get("paused_from") else None
+    return Partnership.model_validate({**row, "allowed_moves": allowed_moves(status, paused_from)})
