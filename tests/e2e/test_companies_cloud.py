@@ -286,13 +286,14 @@ def test_rebuilt_read_models_equal_the_event_store(embedded: Cloud) -> None:
     with psycopg.connect(embedded.database_url) as conn:
         conn.execute("UPDATE companies SET name = 'испорчено' WHERE id = %s", (company["id"],))
         conn.execute("DELETE FROM company_search WHERE company_id = %s", (company["id"],))
-    assert company["id"] not in checks.search_ids(embedded.http, company["name"])
+    # The full-text read model lost it (the semantic side reads the vectors kept on `companies`).
+    assert company["id"] not in checks.search_ids(embedded.http, company["name"], mode="text")
 
     rebuilt = embedded.cli("rebuild", "companies")
     assert "differed" in rebuilt.stdout
     embedded.cli("rebuild", "search")
     embedded.cli("rebuild", "cache")
-    assert company["id"] in checks.search_ids(embedded.http, company["name"])
+    assert company["id"] in checks.search_ids(embedded.http, company["name"], mode="text")
     assert embedded.http.get(f"/v1/companies/{company['id']}").json()["name"] == company["name"]
 
 
