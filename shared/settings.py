@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     yandex_folder_id: str | None = None
     # The secret holding the Yandex Cloud service account's API key (Secrets Manager name or ARN; Lockbox id).
     yandex_api_key_secret: str = "algoarts/yandex-api-key"  # noqa: S105 - a secret's name, not its value
+    # The partner-discovery chain (shared/discovery): its state machine, started by the HTTP function and
+    # the scout; the scout's feeds (name -> RSS URL; JSON in ALGOARTS_SCOUT_FEEDS) and when an insight is
+    # strong enough to start a discovery on its own (how many catalog companies a news item names).
+    discovery_state_machine_arn: str | None = None
+    scout_feeds: dict[str, str] = Field(
+        default_factory=lambda: {"vcru": "https://vc.ru/rss/all", "habr": "https://habr.com/ru/rss/articles/"}
+    )
+    scout_discovery_min_companies: int = Field(default=2, ge=1)
+    scout_discovery_threshold: float = Field(default=0.6, ge=0, le=1)
+    # Follow-ups: partnerships in contacted/in_discussion that have not moved for this many days.
+    follow_up_after_days: int = Field(default=7, ge=1)
 
     def require(self, name: str) -> str:
         """Value of an optional setting that the chosen adapter needs."""

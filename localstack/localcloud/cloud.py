@@ -7,6 +7,7 @@ relay (and the Kafka bridge in the full profile), then the sample data through t
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -143,6 +144,9 @@ def _start_backing_servers(state: CloudState, secrets: dict[str, str]) -> dict[s
         "KafkaBootstrap": "127.0.0.1:9",  # unused: the relay delivers directly
         "OpenSearchUrl": "",
     }
+    # A review window of days is right for users; tests deploy a few seconds to see runs expire.
+    if review_timeout := os.environ.get("ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS"):
+        state.parameters["DiscoveryReviewTimeoutSeconds"] = str(int(review_timeout))
     if state.profile == "full":
         from localcloud.servers import kafka, opensearch
 
