@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     )
     scout_discovery_min_companies: int = Field(default=2, ge=1)
     scout_discovery_threshold: float = Field(default=0.6, ge=0, le=1)
+    # The enrichment agent's queue: the scout asks for the companies a stored insight names to be enriched.
+    enrichment_queue_url: str | None = None
     # Follow-ups: partnerships in contacted/in_discussion that have not moved for this many days.
     follow_up_after_days: int = Field(default=7, ge=1)
 

@@ -45,6 +45,7 @@ class ScoutReport:
     duplicates: int = 0
     unmatched: int = 0
     discoveries: list[str] = field(default_factory=list)
+    enrichments: int = 0  # companies queued for the enrichment agent
 
 
 def entry_key(entry: Mapping[str, Any]) -> str:
@@ -146,6 +147,12 @@ def _consider(
         report.duplicates += 1
         return
     report.stored += 1
+    if settings.enrichment_queue_url:
+        from shared.queues import send_json
+
+        for company in named:
+            send_json(settings.enrichment_queue_url, {"company_id": str(company["id"]), "insight_id": row["id"]})
+        report.enrichments += len(named)
     if workflow is not None and len(named) >= settings.scout_discovery_min_companies:
         started = _start_discovery(
             settings, conn, str(named[0]["id"]), insight_id=row["id"], entry=entry, workflow=workflow
