@@ -74,6 +74,30 @@ def get_partnership(settings: Settings, partnership_id: str, ctx: Context) -> di
     return None
 
 
+def stalled_partnerships(settings: Settings, *, days: int, limit: int = 500) -> list[dict[str, Any]]:
+    """Partnerships in `contacted` or `in_discussion` that have not moved for `days` days (the follow-up
+    agent's input): [{id, company_a_id, company_b_id, status, stalled_since}].
+
+    Not one of the five contract calls: the contract has no query for this yet. It reads the seed's
+    `partnerships` table (migration 0007 on the partnerships branch) and answers [] while it is absent."""
+    # INTEGRATE: a `shared.partnerships.service.stalled(settings, days=..., limit=...)` query in the service.
+    conn = connection(settings.database_url)
+    exists = conn.execute("SELECT to_regclass('partnerships') IS NOT NULL AS ok").fetchone()
+    if not exists or not exists["ok"]:  # type: ignore[call-overload]
+        conn.commit()
+        return []
+    rows = conn.execute(
+        "SELECT id::text AS id, company_a_id::text AS company_a_id, company_b_id::text AS company_b_id, status, "
+        "greatest(updated_at, coalesce(contacted_at, updated_at)) AS stalled_since FROM partnerships "
+        "WHERE status IN ('contacted', 'in_discussion') "
+        "AND greatest(updated_at, coalesce(contacted_at, updated_at)) < NOW() - make_interval(days => %s) "
+        "ORDER BY updated_at LIMIT %s",
+        (days, limit),
+    ).fetchall()
+    conn.commit()
+    return [dict(r) for r in rows]
+
+
 def _rules(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     """Stand-in scoring on the seed's criteria (complementary products, shared customers, integrability,
     no direct competition); deterministic, 0..1."""
