@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from shared.commands import Context
 from shared.companies import service as companies
-from shared.db import connection
 from shared.discovery import store
 from shared.errors import NotFound
 from shared.llm import tasks
@@ -22,7 +21,7 @@ NEWS_LIMIT = 10
 
 
 def enrich(settings: Settings, company_id: str, *, cache: CompanyCache | None = None) -> dict[str, Any]:
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     company = store.company_doc(conn, company_id)
     news = [
         dict(r)

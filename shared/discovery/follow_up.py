@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared import outbox
-from shared.db import connection
 from shared.discovery import partners, store
 from shared.discovery.steps import NOTIFICATION_TOPIC
 from shared.events import EventEnvelope
@@ -33,7 +32,7 @@ class FollowUpReport:
 def run(settings: Settings, *, now: datetime | None = None) -> FollowUpReport:
     report = FollowUpReport()
     now = now or datetime.now(UTC)
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     for partnership in partners.stalled_partnerships(settings, days=settings.follow_up_after_days):
         report.stalled += 1
         a = store.company_doc(conn, partnership["company_a_id"])

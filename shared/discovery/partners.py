@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.commands import Context
-from shared.db import connection
 from shared.discovery import store
 from shared.llm import tasks
 from shared.settings import Settings
@@ -28,7 +27,7 @@ def suggest_partners(
     filters = filters or {}
     industries = list(filters.get("industries") or [])
     excluded = [str(x) for x in filters.get("exclude_company_ids") or []]
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     rows = conn.execute(
         "SELECT c.id::text AS company_id, c.name FROM companies c "
         "WHERE c.id <> %(id)s AND c.deleted_at IS NULL AND c.is_active "
@@ -46,7 +45,7 @@ def analyze(settings: Settings, company_a_id: str, company_b_id: str) -> dict[st
     """The pair's analysis: {score, criteria: [{name, score, reasons}], synergy_areas, explanation}."""
     # INTEGRATE: shared.partnerships.service.analyze(settings, a, b) -> PairAnalysis (model_dump(mode="json"),
     #   its ai_explanation as "explanation").
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     a, b = store.company_doc(conn, company_a_id), store.company_doc(conn, company_b_id)
     conn.commit()
     if a is None or b is None:
@@ -81,7 +80,7 @@ def stalled_partnerships(settings: Settings, *, days: int, limit: int = 500) -> 
     Not one of the five contract calls: the contract has no query for this yet. It reads the seed's
     `partnerships` table (migration 0007 on the partnerships branch) and answers [] while it is absent."""
     # INTEGRATE: a `shared.partnerships.service.stalled(settings, days=..., limit=...)` query in the service.
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     exists = conn.execute("SELECT to_regclass('partnerships') IS NOT NULL AS ok").fetchone()
     if not exists or not exists["ok"]:  # type: ignore[call-overload]
         conn.commit()

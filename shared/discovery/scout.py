@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from shared.commands import Context
-from shared.db import connection
+from shared.discovery import store
 from shared.discovery.workflow import Workflow
 from shared.llm import tasks
 from shared.settings import Settings
@@ -91,7 +91,7 @@ def match(entry: Mapping[str, Any], companies: Sequence[Mapping[str, Any]]) -> l
 
 def run(settings: Settings, client: httpx.Client, workflow: Workflow | None = None) -> ScoutReport:
     report = ScoutReport()
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     companies = [
         dict(r)
         for r in conn.execute(

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.commands import Context
-from shared.db import connection
 from shared.discovery import store
 from shared.discovery.model import (
     ApproveOutreach,
@@ -53,7 +52,7 @@ def start_for(
     filters: dict[str, Any],
     trigger: dict[str, Any],
 ) -> DiscoveryStarted:
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     company = store.company_doc(conn, company_id)
     conn.commit()
     if company is None:
@@ -87,7 +86,7 @@ def start_for(
 
 
 def get(settings: Settings, principal: Principal, discovery_id: str) -> Discovery:
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     row = store.get(conn, discovery_id) if _is_uuid(discovery_id) else None
     conn.commit()
     if row is None:
@@ -122,7 +121,7 @@ def reject(
 
 def _decide(settings: Settings, ctx: Context, discovery_id: str, workflow: Workflow, answer: Any) -> Discovery:
     assert ctx.principal is not None
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     with conn.transaction():
         row = store.get(conn, discovery_id, lock=True) if _is_uuid(discovery_id) else None
         if row is None:

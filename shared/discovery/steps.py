@@ -12,7 +12,6 @@ from typing import Any
 
 from shared import outbox
 from shared.commands import Context
-from shared.db import connection
 from shared.discovery import partners, store
 from shared.events import EventEnvelope
 from shared.llm import tasks
@@ -54,7 +53,7 @@ def analyze_candidate(settings: Settings, event: dict[str, Any]) -> dict[str, An
         "criteria": analysis.get("criteria", []),
         "explanation": analysis.get("explanation"),
     }
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     store.merge_candidate(conn, discovery_id, result["company_id"], result)
     conn.commit()
     match = {k: result[k] for k in ("company_id", "name", "score")}
@@ -66,7 +65,7 @@ def write_outreach(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     discovery_id, company_id = str(event["discovery_id"]), str(event["company_id"])
     matches = list(event["matches"])
     best = max(matches, key=lambda m: float(m.get("score") or 0))
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     _mark(settings, discovery_id, status="writing", current_step="WriteOutreach")
     row = store.get(conn, discovery_id)
     sender, recipient = store.company_doc(conn, company_id), store.company_doc(conn, str(best["company_id"]))
@@ -90,7 +89,7 @@ def request_review(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     discovery_id = str(event["discovery_id"])
     timeout = int(event["review_timeout_seconds"])
     deadline = datetime.now(UTC) + timedelta(seconds=timeout)
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     with conn.transaction():
         current = store.get(conn, discovery_id, lock=True)
         if current is None:
@@ -123,7 +122,7 @@ def mark_contacted(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """Approved: the partnership moves to `contacted` and the CRM hub is asked to sync (crm.integration.events)."""
     discovery_id = str(event["discovery_id"])
     review = dict(event.get("review") or {})
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     with conn.transaction():
         row = store.get(conn, discovery_id, lock=True)
         if row is None:
@@ -165,7 +164,7 @@ OUTCOMES = {"no_match": "NoMatch", "rejected": "Rejected", "expired": "Expired"}
 def record_outcome(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """The run's end: no match, rejected, expired (review timed out), or failed (step, error, cause)."""
     discovery_id, outcome = str(event["discovery_id"]), str(event["outcome"])
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     with conn.transaction():
         if outcome == "failed":
             error = dict(event.get("error") or {})
@@ -202,7 +201,7 @@ def _cause(cause: Any) -> str:
 
 
 def _mark(settings: Settings, discovery_id: str, **fields: Any) -> None:
-    conn = connection(settings.database_url)
+    conn = store.connect(settings.database_url)
     with conn.transaction():
         store.update(conn, discovery_id, **fields)
     conn.commit()

@@ -8,6 +8,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import psycopg
 
+
+def connect(database_url: str) -> psycopg.Connection:
+    """The instance's shared connection, idle: a step that failed mid-transaction (its Lambda worker stays
+    warm) must not leave the next invocation an aborted transaction."""
+    from shared.db import connection
+
+    conn = connection(database_url)
+    if conn.info.transaction_status != conn.info.transaction_status.IDLE:
+        conn.rollback()
+    return conn
+
+
 _JSON = frozenset({"trigger", "candidates", "draft", "final_message", "failures"})
 TERMINAL = frozenset({"contacted", "rejected", "expired", "no_match", "failed"})
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -166,3 +167,30 @@ def test_strangers_get_403_and_an_unanswered_review_expires(embedded: Cloud, com
     assert row["review_state"] == "expired" and row["current_step"] == "Expired" and row["task_token"] is None
     late = embedded.http.post(f"/v1/outreach/{discovery_id}/approve", json={})
     assert late.status_code == 409 and late.json()["review_state"] == "expired"
+
+
+def test_a_failing_step_is_recorded_and_the_execution_fails_visibly(embedded: Cloud, company_id: str) -> None:
+    """A run whose FindCandidates cannot work (its input names no valid company) is caught, the step,
+    error and cause land on the row, and the execution ends FAILED, not silently dropped."""
+    discovery_id = str(uuid.uuid4())
+    with psycopg.connect(embedded.database_url) as conn:
+        conn.execute(
+            "INSERT INTO discoveries (id, company_id, requested_by, threshold) VALUES (%s, %s, 'e2e', 0.5)",
+            (discovery_id, company_id),
+        )
+    sfn = embedded.boto().client("stepfunctions")
+    arn = embedded.state.state_machines["PartnerDiscoveryStateMachine"]
+    payload = {"discovery_id": discovery_id, "company_id": "not-a-company", "threshold": 0.5, "filters": {}}
+    execution = sfn.start_execution(stateMachineArn=arn, name=discovery_id, input=json.dumps(payload))
+
+    row = _wait_status(embedded, discovery_id, "failed")
+    assert row["current_step"] == "FindCandidates"
+    (failure,) = row["failures"]
+    assert failure["step"] == "FindCandidates" and failure["error"] and "not-a-company" in failure["cause"]
+
+    def finished() -> bool:
+        return bool(sfn.describe_execution(executionArn=execution["executionArn"])["status"] != "RUNNING")
+
+    checks.wait_for(finished, timeout=30, interval=0.3)
+    described = sfn.describe_execution(executionArn=execution["executionArn"])
+    assert described["status"] == "FAILED" and described.get("error") == "DiscoveryFailed"
