@@ -19,12 +19,13 @@ app = resolver()
 
 @app.post("/v1/outreach/<discovery_id>/approve")
 def approve(
-    discovery_id: Annotated[str, Path(min_length=1, max_length=100)], edits: ApproveOutreach
+    discovery_id: Annotated[str, Path(min_length=1, max_length=100)], edits: ApproveOutreach | None = None
 ) -> Response[Discovery]:
+    """Without a body the draft is approved as written."""
     settings = get_settings()
     event = app.current_event.raw_event
     ctx = command_context(event, require(settings, event, Permission.PARTNERSHIP_WRITE))
-    decided = service.approve(settings, ctx, discovery_id, edits, StepFunctionsWorkflow())
+    decided = service.approve(settings, ctx, discovery_id, edits or ApproveOutreach(), StepFunctionsWorkflow())
     return Response(status_code=200, content_type="application/json", body=decided)
 
 
