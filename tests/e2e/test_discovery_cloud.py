@@ -194,3 +194,45 @@ def test_a_failing_step_is_recorded_and_the_execution_fails_visibly(embedded: Cl
     checks.wait_for(finished, timeout=30, interval=0.3)
     described = sfn.describe_execution(executionArn=execution["executionArn"])
     assert described["status"] == "FAILED" and described.get("error") == "DiscoveryFailed"
+
+
+def test_the_scout_reads_the_feeds_starts_discoveries_and_has_companies_enriched(embedded: Cloud) -> None:
+    """ScoutFunction (invoked as its schedule would) reads the RSS stand-in's VC.ru and Habr feeds: news
+    naming catalog companies become insights, the two naming two companies start discoveries, and the
+    named companies are enriched through the queue; a second run stores nothing new."""
+    lam = embedded.boto().client("lambda")
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+
+    def invoke() -> dict[str, Any]:
+        response = lam.invoke(FunctionName=embedded.state.functions["ScoutFunction"], Payload=json.dumps(scheduled))
+        assert not response.get("FunctionError"), response["Payload"].read()
+        return dict(json.loads(response["Payload"].read()))
+
+    report = invoke()
+    assert report["fetched"] == {"vcru": 3, "habr": 2} and report["failed"] == {}
+    assert report["stored"] == 3 and len(report["discoveries"]) == 2 and report["enrichments"] == 5
+
+    with psycopg.connect(embedded.database_url) as conn:
+        names = conn.execute(
+            "SELECT c.name FROM news_insights n JOIN companies c ON c.id = ANY(n.company_ids) ORDER BY c.name"
+        ).fetchall()
+        started = conn.execute(
+            "SELECT d.requested_by, d.trigger->>'kind' FROM discoveries d WHERE d.id = ANY(%s::uuid[])",
+            (report["discoveries"],),
+        ).fetchall()
+    assert [n for (n,) in names] == sorted(["Сделка 24", "ПлатиМаркет", "CropCloud", "Codeio", "SalesTech"])
+    assert started == [("agent:scout", "insight")] * 2
+    for discovery_id in report["discoveries"]:
+        _wait_status(embedded, discovery_id, "awaiting_review")
+
+    def enriched() -> bool:
+        with psycopg.connect(embedded.database_url) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM companies c WHERE c.ai_sentiment_score IS NOT NULL AND c.id IN "
+                "(SELECT unnest(company_ids) FROM news_insights)"
+            ).fetchone()
+        return bool(row and row[0] == 5)
+
+    checks.wait_for(enriched, timeout=60, interval=0.5)
+    again = invoke()
+    assert (again["stored"], again["duplicates"], again["discoveries"]) == (0, 3, [])

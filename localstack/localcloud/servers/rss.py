@@ -20,6 +20,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from localcloud.runtime import CloudState, PartState
 
 FEEDS_DIR = Path(__file__).with_name("rss_feeds")
 PATHS = {"/rss/all": "vcru.xml", "/ru/rss/articles/": "habr.xml"}
@@ -71,7 +75,7 @@ class RssStandIn:
 
     def feed_urls(self) -> dict[str, str]:
         """The scout's ``scout_feeds`` setting for this server."""
-        return {"vcru": f"{self.url}/rss/all", "habr": f"{self.url}/ru/rss/articles/"}
+        return feed_urls(self.port)
 
     def set_feed(self, path: str, xml: str) -> None:
         self.feeds[path] = xml
@@ -83,6 +87,42 @@ class RssStandIn:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def is_ready(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/rss/all", timeout=1) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+def feed_urls(port: int) -> dict[str, str]:
+    return {"vcru": f"http://127.0.0.1:{port}/rss/all", "habr": f"http://127.0.0.1:{port}/ru/rss/articles/"}
+
+
+def start_part(state: CloudState) -> PartState:
+    """The stand-in as a process of the local cloud; the scout's `ScoutFeeds` parameter points at it."""
+    import json
+    import time
+
+    from localcloud import process
+    from localcloud.paths import STATE_DIR
+    from localcloud.runtime import PartState
+
+    port = process.free_port()
+    log = STATE_DIR / "logs" / "rss.log"
+    pid = process.spawn([sys.executable, "-m", "localcloud.servers.rss", "--port", str(port)], log)
+    part = PartState(name="rss", pid=pid, port=port, url=f"127.0.0.1:{port}", log=str(log))
+    state.parts["rss"] = part
+    state.save()
+    started = time.monotonic()
+    process.wait_ready("rss", pid, log, lambda: is_ready(port), 30.0)
+    print(f"  {'rss':<11} 127.0.0.1:{port}  ({time.monotonic() - started:.1f} s, VC.ru and Habr feeds)", flush=True)
+    state.parameters["ScoutFeeds"] = json.dumps(feed_urls(port))
+    return part
 
 
 def main(argv: list[str] | None = None) -> None:
