@@ -7,12 +7,14 @@ nothing, and the outbox messages of `mark_contacted` are written once per run.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import outbox
 from shared.commands import Context
-from shared.discovery import partners, store
+from shared.discovery import ProviderUnavailable, partners, store
 from shared.events import EventEnvelope
 from shared.llm import tasks
 from shared.settings import Settings
@@ -22,7 +24,28 @@ NOTIFICATION_TOPIC = "notification.events"
 CRM_TOPIC = "crm.integration.events"
 DEFAULT_CANDIDATES = 5
 
+Step = Callable[[Settings, dict[str, Any]], dict[str, Any]]
 
+
+def retryable(step: Step) -> Step:
+    """Transient failures leave the step as `ProviderUnavailable`, the error name the state machine retries
+    with backoff: a model provider's or the database's connection failing, a timeout. Anything else is a
+    real failure: it goes straight to the step's Catch and is recorded."""
+
+    @functools.wraps(step)
+    def run(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+        import psycopg
+
+        try:
+            return step(settings, event)
+        except (httpx.TransportError, psycopg.OperationalError, TimeoutError, ConnectionError) as exc:
+            raise ProviderUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    return run
+
+
+@retryable
 def find_candidates(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     discovery_id, company_id = str(event["discovery_id"]), str(event["company_id"])
     filters = dict(event.get("filters") or {})
@@ -36,6 +59,7 @@ def find_candidates(settings: Settings, event: dict[str, Any]) -> dict[str, Any]
     return {"candidates": candidates}
 
 
+@retryable
 def analyze_candidate(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """One Map item: score the pair; `passed` is [the match] when at or above the threshold, else []
     (the ASL flattens every item's `passed`: JSONPath filters are not portable to emulators)."""
@@ -60,6 +84,7 @@ def analyze_candidate(settings: Settings, event: dict[str, Any]) -> dict[str, An
     return {"company_id": result["company_id"], "score": score, "passed": [match] if passed else []}
 
 
+@retryable
 def write_outreach(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """The outreach agent: a first message to the best match, from the stored analysis."""
     discovery_id, company_id = str(event["discovery_id"]), str(event["company_id"])
@@ -84,6 +109,7 @@ def write_outreach(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     return {"partner_company_id": str(best["company_id"]), "subject": draft.subject}
 
 
+@retryable
 def request_review(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """Keep the callback token with the draft and tell the company's BD managers (notification.events)."""
     discovery_id = str(event["discovery_id"])
@@ -118,6 +144,7 @@ def request_review(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     return {"review_deadline": deadline.isoformat()}
 
 
+@retryable
 def mark_contacted(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """Approved: the partnership moves to `contacted` and the CRM hub is asked to sync (crm.integration.events)."""
     discovery_id = str(event["discovery_id"])
@@ -161,6 +188,7 @@ def mark_contacted(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
 OUTCOMES = {"no_match": "NoMatch", "rejected": "Rejected", "expired": "Expired"}
 
 
+@retryable
 def record_outcome(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """The run's end: no match, rejected, expired (review timed out), or failed (step, error, cause)."""
     discovery_id, outcome = str(event["discovery_id"]), str(event["outcome"])
