@@ -170,7 +170,8 @@ def mark_contacted(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
         row = store.update(
             conn, discovery_id, status="contacted", current_step="Contacted", partnership_id=partnership_id
         )
-        message = row["final_message"] or row["draft"] or {}
+        # The review's own text first: it is what the BD manager approved, even if the API's commit was lost.
+        message = review if review.get("body") else row["final_message"] or row["draft"] or {}
         payload = {
             "company_id": company_id,
             "partner_company_id": partner_id,

@@ -187,6 +187,7 @@ def test_a_failing_step_is_recorded_and_the_execution_fails_visibly(embedded: Cl
     assert row["current_step"] == "FindCandidates"
     (failure,) = row["failures"]
     assert failure["step"] == "FindCandidates" and failure["error"] and "not-a-company" in failure["cause"]
+    print(f"the failed step's error as Step Functions saw it: {failure['error']}")
 
     def finished() -> bool:
         return bool(sfn.describe_execution(executionArn=execution["executionArn"])["status"] != "RUNNING")
