@@ -89,6 +89,19 @@ class Settings(BaseSettings):
     llm_offline_fallback: bool = True
     # Write each provider call to Postgres llm_calls (it is always logged).
     llm_record_calls: bool = True
+    # The partner-discovery chain (shared/discovery): its state machine, started by the HTTP function and
+    # the scout; the scout's feeds (name -> RSS URL; JSON in ALGOARTS_SCOUT_FEEDS) and when an insight is
+    # strong enough to start a discovery on its own (how many catalog companies a news item names).
+    discovery_state_machine_arn: str | None = None
+    scout_feeds: dict[str, str] = Field(
+        default_factory=lambda: {"vcru": "https://vc.ru/rss/all", "habr": "https://habr.com/ru/rss/articles/"}
+    )
+    scout_discovery_min_companies: int = Field(default=2, ge=1)
+    scout_discovery_threshold: float = Field(default=0.6, ge=0, le=1)
+    # The enrichment agent's queue: the scout asks for the companies a stored insight names to be enriched.
+    enrichment_queue_url: str | None = None
+    # Follow-ups: partnerships in contacted/in_discussion that have not moved for this many days.
+    follow_up_after_days: int = Field(default=7, ge=1)
 
     def require(self, name: str) -> str:
         """Value of an optional setting that the chosen adapter needs."""

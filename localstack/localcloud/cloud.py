@@ -7,6 +7,7 @@ relay (and the Kafka bridge in the full profile), then the sample data through t
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -143,6 +144,12 @@ def _start_backing_servers(state: CloudState, secrets: dict[str, str]) -> dict[s
         "KafkaBootstrap": "127.0.0.1:9",  # unused: the relay delivers directly
         "OpenSearchUrl": "",
     }
+    from localcloud.servers import rss
+
+    rss.start_part(state)  # sets ScoutFeeds: the scout reads the stand-in's VC.ru and Habr feeds
+    # A review window of days is right for users; tests deploy a few seconds to see runs expire.
+    if review_timeout := os.environ.get("ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS"):
+        state.parameters["DiscoveryReviewTimeoutSeconds"] = str(int(review_timeout))
     if state.profile == "full":
         from localcloud.servers import kafka, opensearch
 
@@ -270,7 +277,7 @@ def down(quiet: bool = False) -> None:
 
 
 def _healthy(state: CloudState, part: PartState) -> bool:
-    from localcloud.servers import dadata, kafka, opensearch
+    from localcloud.servers import dadata, kafka, opensearch, rss
 
     probes: dict[str, Callable[[int], bool]] = {
         "postgres": postgres.is_ready,
@@ -280,6 +287,7 @@ def _healthy(state: CloudState, part: PartState) -> bool:
         "kafka": kafka.is_ready,
         "opensearch": opensearch.is_ready,
         "dadata": dadata.is_ready,
+        "rss": rss.is_ready,
     }
     probe = probes.get(part.name)
     return process.alive(part.pid) and (probe is None or part.port is None or probe(part.port))

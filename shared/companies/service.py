@@ -151,6 +151,39 @@ def record_verification(
     return _after_commit(state, cache) if state else None
 
 
+def record_enrichment(
+    settings: Settings,
+    company_id: str,
+    *,
+    summary: str,
+    tags: list[str],
+    sentiment: float,
+    ctx: Context,
+    cache: CompanyCache | None = None,
+) -> Company:
+    """The enrichment agent's result (issue 6). `ai_summary` and `ai_tags` are aggregate fields: they change
+    through a `company.updated` event like any edit, so the search read model, the cache and the embedding
+    follow through the outbox. `ai_sentiment_score` and `last_ai_enrichment` are enrichment-only columns
+    (like the embedding), written on the row in the same transaction. Nothing is appended when the summary
+    and tags are unchanged; the sentiment and the timestamp are still refreshed."""
+    conn = connection(settings.database_url)
+
+    def run() -> CompanyState:
+        with conn.transaction():
+            state = aggregate.require_live(_locked(conn, company_id), company_id)
+            changes = aggregate.changed_fields(state, {"ai_summary": summary, "ai_tags": tags})
+            if changes:
+                previous = {k: state.fields.get(k) for k in changes}
+                state = _commit(conn, state, aggregate.UPDATED, {"changes": changes, "previous": previous}, ctx)
+            conn.execute(
+                "UPDATE companies SET ai_sentiment_score = %s, last_ai_enrichment = NOW() WHERE id = %s",
+                (round(sentiment, 2), state.id),
+            )
+            return state
+
+    return _after_commit(_retrying(conn, run), cache)
+
+
 def check_verifiable(settings: Settings, key: str, ctx: Context) -> Company:
     """What `POST /verify` checks before queueing: the caller's live company, with an INN."""
     conn = connection(settings.database_url)

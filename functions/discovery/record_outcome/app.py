@@ -1,0 +1,20 @@
+"""Discovery end states NoMatch, Rejected, Expired and RecordFailure (step, error, cause) on the run's row."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.discovery import steps
+from shared.http import logger
+from shared.settings import get_settings
+
+get_settings()  # cold start fails fast on bad settings
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if not event:  # the local cloud's warm-up
+        return {}
+    result = steps.record_outcome(get_settings(), event)
+    logger.info("record_outcome", extra={"discovery_id": event.get("discovery_id")})
+    return result
