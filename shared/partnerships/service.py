@@ -91,6 +91,46 @@ def rank(company: dict[str, Any], pool: list[dict[str, Any]], limit: int) -> lis
     ]
 
 
+def engaged_partner_ids(settings: Settings, company_id: str) -> set[str]:
+    """Companies this one already has a partnership with beyond `suggested` (contacted, in discussion,
+    active, paused, rejected): a new discovery does not propose them again."""
+    conn = connection(settings.database_url)
+    try:
+        rows = (
+            cast(Any, conn)
+            .execute(
+                "SELECT CASE WHEN company_a_id = %(id)s THEN company_b_id ELSE company_a_id END AS other "
+                "FROM partnerships WHERE (company_a_id = %(id)s OR company_b_id = %(id)s) AND status <> 'suggested'",
+                {"id": company_id},
+            )
+            .fetchall()
+        )
+    finally:
+        conn.rollback()
+    return {str(r["other"]) for r in rows}
+
+
+def stalled(settings: Settings, *, days: int, limit: int = 500) -> list[dict[str, Any]]:
+    """Partnerships in `contacted` or `in_discussion` that have not moved for `days` days (the follow-up
+    agent's input), oldest first: [{id, company_a_id, company_b_id, status, stalled_since}]."""
+    conn = connection(settings.database_url)
+    try:
+        rows = (
+            cast(Any, conn)
+            .execute(
+                "SELECT id::text AS id, company_a_id::text AS company_a_id, company_b_id::text AS company_b_id, "
+                "status, updated_at AS stalled_since FROM partnerships "
+                "WHERE status IN ('contacted', 'in_discussion') AND updated_at < NOW() - make_interval(days => %s) "
+                "ORDER BY updated_at LIMIT %s",
+                (days, limit),
+            )
+            .fetchall()
+        )
+    finally:
+        conn.rollback()
+    return [dict(r) for r in rows]
+
+
 def analyze(settings: Settings, company_a_id: str, company_b_id: str) -> PairAnalysis:
     """The pair's analysis with the Russian `ai_explanation`; writes nothing."""
     conn = connection(settings.database_url)

@@ -69,9 +69,11 @@ def _principal(company_id: str | None) -> Principal:
 @pytest.fixture
 def catalog(settings: Settings) -> dict[str, str]:
     own = _company(settings, "Касса", "fintech", sub_industries=["payments"], headquarters_city="Москва")
-    crm = _company(settings, "CRM", "saas", sub_industries=["crm"], headquarters_city="Москва", api_available=True)
+    books = _company(
+        settings, "Бухучёт", "fintech", sub_industries=["accounting"], headquarters_city="Москва", api_available=True
+    )
     shop = _company(settings, "Магазин", "ecommerce", sub_industries=["store_builder"], headquarters_city="Казань")
-    return {"own": own, "crm": crm, "shop": shop}
+    return {"own": own, "books": books, "shop": shop}
 
 
 def _run_to_review(settings: Settings, own: str, partners: list[str], workflow: RecordingWorkflow) -> str:
@@ -116,17 +118,17 @@ def test_a_run_is_recorded_step_by_step_and_an_approval_is_sent_once(
     settings: Settings, catalog: dict[str, str], pg: Any
 ) -> None:
     workflow = RecordingWorkflow()
-    discovery_id = _run_to_review(settings, catalog["own"], [catalog["crm"], catalog["shop"]], workflow)
+    discovery_id = _run_to_review(settings, catalog["own"], [catalog["books"], catalog["shop"]], workflow)
     row = _row(settings, discovery_id)
     assert row["status"] == "awaiting_review" and row["review_state"] == "pending" and row["task_token"] == "token-1"
     assert row["execution_arn"].endswith(discovery_id)
     scored = {c["company_id"]: c for c in row["candidates"] if c.get("score") is not None}
-    assert set(scored) == {catalog["crm"], catalog["shop"]}
+    assert set(scored) == {catalog["books"], catalog["shop"]}
     assert row["partner_company_id"] is not None and row["draft"]["subject"]
     assert _outbox(pg, discovery_id) == [("notification.events", "outreach.review_requested")]
 
     owner = Context(principal=_principal(catalog["own"]))
-    stranger = Context(principal=_principal(catalog["crm"]))
+    stranger = Context(principal=_principal(catalog["books"]))
     with pytest.raises(Forbidden):
         service.approve(settings, stranger, discovery_id, ApproveOutreach(), workflow)
     with pytest.raises(Forbidden):
@@ -155,14 +157,14 @@ def test_a_run_is_recorded_step_by_step_and_an_approval_is_sent_once(
 def test_reject_expire_and_a_timed_out_token(settings: Settings, catalog: dict[str, str]) -> None:
     workflow = RecordingWorkflow()
     owner = Context(principal=_principal(catalog["own"]))
-    rejected = _run_to_review(settings, catalog["own"], [catalog["crm"]], workflow)
+    rejected = _run_to_review(settings, catalog["own"], [catalog["books"]], workflow)
     service.reject(settings, owner, rejected, RejectOutreach(reason="не сейчас"), workflow)
     assert workflow.answers[-1][1]["decision"] == "rejected"
     steps.record_outcome(settings, {"discovery_id": rejected, "outcome": "rejected"})
     row = _row(settings, rejected)
     assert (row["status"], row["review_state"], row["reject_reason"]) == ("rejected", "rejected", "не сейчас")
 
-    late = _run_to_review(settings, catalog["own"], [catalog["crm"]], workflow)
+    late = _run_to_review(settings, catalog["own"], [catalog["books"]], workflow)
     workflow.gone = True  # Step Functions timed the task out before the row said so
     with pytest.raises(Conflict):
         service.approve(settings, owner, late, ApproveOutreach(), workflow)
@@ -172,7 +174,7 @@ def test_reject_expire_and_a_timed_out_token(settings: Settings, catalog: dict[s
     assert (row["status"], row["review_state"], row["task_token"]) == ("expired", "expired", None)
 
     workflow.gone = False
-    past = _run_to_review(settings, catalog["own"], [catalog["crm"]], workflow)
+    past = _run_to_review(settings, catalog["own"], [catalog["books"]], workflow)
     from shared.db import connection
 
     conn = connection(settings.database_url)
@@ -208,6 +210,6 @@ def test_a_start_for_another_company_is_403_and_nothing_is_started(settings: Set
     workflow = RecordingWorkflow()
     with pytest.raises(Forbidden):
         service.start(
-            settings, Context(principal=_principal(catalog["crm"])), StartDiscovery(company_id=catalog["own"]), workflow
+            settings, Context(principal=_principal(catalog["books"])), StartDiscovery(company_id=catalog["own"]), workflow
         )
     assert workflow.started == []

@@ -1,6 +1,5 @@
 """The follow-up agent against a real Postgres: only partnerships stalled in contacted/in_discussion past
-the setting get a draft and a notification, once per silence. The `partnerships` table belongs to the
-partnerships branch (migration 0007); until it is merged this test creates the seed's shape of it."""
+the setting get a draft and a notification, once per silence."""
 
 from __future__ import annotations
 
@@ -12,18 +11,6 @@ from shared.companies import service as companies
 from shared.companies.model import CompanyCreate
 from shared.discovery import follow_up
 from shared.settings import Settings
-
-SEED_PARTNERSHIPS = """
-CREATE TABLE IF NOT EXISTS partnerships (
-    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    company_a_id UUID NOT NULL REFERENCES companies(id),
-    company_b_id UUID NOT NULL REFERENCES companies(id),
-    compatibility_score NUMERIC(3,2) NOT NULL CHECK (compatibility_score BETWEEN 0 AND 1),
-    status VARCHAR(50) DEFAULT 'suggested',
-    contacted_at TIMESTAMPTZ,
-    created_at TIMESTAMPTZ DEFAULT NOW(),
-    updated_at TIMESTAMPTZ DEFAULT NOW()
-)"""
 
 
 def _company(settings: Settings, name: str) -> str:
@@ -42,14 +29,11 @@ def _partnership(pg: Any, a: str, b: str, status: str, days_ago: int) -> str:
 
 def test_stalled_partnerships_get_one_nudge_each(postgres_url: str, pg: Any) -> None:
     settings = Settings(database_url=postgres_url, redis_url="redis://127.0.0.1:9", follow_up_after_days=7)
-    pg.execute(SEED_PARTNERSHIPS)
-    pg.execute("UPDATE partnerships SET status = 'active'")  # earlier tests' rows stay out of this one
-    pg.commit()  # the FK's lock on companies would block the creations below
-    a, b, c = (_company(settings, n) for n in ("Инициатор", "Партнёр", "Третий"))
+    a, b, c, d = (_company(settings, n) for n in ("Инициатор", "Партнёр", "Третий", "Четвёртый"))
     stalled = _partnership(pg, a, b, "contacted", 10)
     discussing = _partnership(pg, a, c, "in_discussion", 8)
     _partnership(pg, b, c, "contacted", 2)  # recent
-    _partnership(pg, c, a, "suggested", 30)  # never contacted: nothing to follow up
+    _partnership(pg, d, a, "suggested", 30)  # never contacted: nothing to follow up
     pg.commit()
 
     report = follow_up.run(settings)

@@ -17,7 +17,7 @@ CREATE TABLE discoveries (
     execution_arn TEXT,
     candidates JSONB NOT NULL DEFAULT '[]',       -- [{company_id, name, score, passed, explanation}]
     partner_company_id UUID REFERENCES companies(id),
-    partnership_id UUID,                          -- INTEGRATE: the partnerships service's row
+    partnership_id UUID,                          -- the partnership the approval created (or found) and moved to contacted
     draft JSONB,                                  -- {subject, body, made_by}
     final_message JSONB,                          -- what the BD manager approved (edited or not)
     task_token TEXT,                              -- Step Functions' callback token while awaiting review
