@@ -3,9 +3,10 @@
 Two clouds never run at once (they would fight over this machine's two cores), and each start costs
 about two minutes, so:
 
-* `shared_embedded` is one embedded cloud for the modules in `SHARED`, which only add their own data
-  (companies, partnerships, discoveries): they run first, and the cloud is stopped as soon as the next
-  module does not use it. A module opts in by defining `embedded` as `shared_embedded`.
+* `shared_embedded` is one embedded cloud for the modules that only add their own data (companies,
+  partnerships, discoveries): they run first, and the cloud is stopped as soon as the next module does
+  not use it. A module opts in by defining `embedded` as `shared_embedded`. It is deployed with a
+  discovery review window of REVIEW_TIMEOUT_S (7 days by default), so a run can expire within a test.
 * `embedded` and `full` give a module a cloud of its own, for tests that crash parts of it, fill its rate
   limits or need it fresh.
 """
@@ -19,6 +20,8 @@ import pytest
 
 from e2e_cloud import Cloud, run_cli
 from localcloud.runtime import CloudState
+
+REVIEW_TIMEOUT_S = 25
 
 # Module order: the shared cloud's users first (companies last of them: its poison-event test leaves cold
 # workers behind), then the modules with a cloud of their own.
@@ -40,10 +43,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: the order within a module is kept
 
 
-def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Generator[Cloud]:
+def _start(
+    tmp_path_factory: pytest.TempPathFactory, profile: str, env: dict[str, str] | None = None
+) -> Generator[Cloud]:
     state_dir = tmp_path_factory.mktemp(f"cloud-{profile}")
     try:
-        up = run_cli(state_dir, "local", "up", "--profile", profile)
+        up = run_cli(state_dir, "local", "up", "--profile", profile, env=env)
         assert "API: http://127.0.0.1:" in up.stdout
         state = CloudState.load(state_dir)
         assert state is not None
@@ -58,7 +63,7 @@ _stop_shared: list[Callable[[], None]] = []
 
 @pytest.fixture(scope="session")
 def shared_embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    cloud = _start(tmp_path_factory, "embedded")
+    cloud = _start(tmp_path_factory, "embedded", {"ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS": str(REVIEW_TIMEOUT_S)})
     _stop_shared.append(cloud.close)
     yield next(cloud)
     cloud.close()

@@ -68,8 +68,10 @@ class Cloud:
         return state
 
 
-def run_cli(state_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ALGOARTS_STATE": str(state_dir)}
+def run_cli(
+    state_dir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(env or {}), "ALGOARTS_STATE": str(state_dir)}
     result = subprocess.run(
         [sys.executable, "-m", "localcloud.cli", *args], env=env, capture_output=True, text=True, cwd=ROOT, timeout=600
     )

@@ -9,43 +9,24 @@ Progress is polled in the database, not through the API (the demo accounts have 
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
+from conftest import REVIEW_TIMEOUT_S
 
 import slice_checks as checks
-from e2e_cloud import Cloud, run_cli
-from localcloud.runtime import CloudState
+from e2e_cloud import Cloud
 
-REVIEW_TIMEOUT_S = 25
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    """The embedded cloud, deployed with a short review timeout so a run can expire within the test."""
-    state_dir = tmp_path_factory.mktemp("cloud-discovery")
-    previous = os.environ.get("ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS")
-    os.environ["ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS"] = str(REVIEW_TIMEOUT_S)
-    try:
-        up = run_cli(state_dir, "local", "up", "--profile", "embedded")
-        assert "API: http://127.0.0.1:" in up.stdout
-        state = CloudState.load(state_dir)
-        assert state is not None
-        with httpx.Client(base_url=state.api_url, timeout=30) as client:
-            yield Cloud(state_dir, state, client)
-    finally:
-        if previous is None:
-            os.environ.pop("ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS", None)
-        else:
-            os.environ["ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS"] = previous
-        run_cli(state_dir, "local", "down", check=False)
+def embedded(shared_embedded: Cloud) -> Cloud:
+    """The catalog modules' shared cloud, deployed with a review timeout of REVIEW_TIMEOUT_S (conftest.py)."""
+    return shared_embedded
 
 
 @pytest.fixture(scope="module")

@@ -210,6 +210,9 @@ def test_a_start_for_another_company_is_403_and_nothing_is_started(settings: Set
     workflow = RecordingWorkflow()
     with pytest.raises(Forbidden):
         service.start(
-            settings, Context(principal=_principal(catalog["books"])), StartDiscovery(company_id=catalog["own"]), workflow
+            settings,
+            Context(principal=_principal(catalog["books"])),
+            StartDiscovery(company_id=catalog["own"]),
+            workflow,
         )
     assert workflow.started == []
