@@ -65,7 +65,9 @@ def explanation(a: Mapping[str, Any], b: Mapping[str, Any], analysis: Mapping[st
         parts.append("Сильные стороны: " + "; ".join(strong) + ".")
     weak = ranked[-1] if len(ranked) > 2 and ranked[-1].get("reasons") else None
     if weak is not None and float(weak.get("score", 0) or 0) < 0.5:
-        parts.append("Слабое место: " + str(weak["reasons"][0]).rstrip(".") + ".")
+        title = str(weak.get("title") or weak.get("name") or "критерий").lower()
+        detail = str(weak["reasons"][0]).rstrip(".")
+        parts.append(f"Слабее всего {title} ({float(weak.get('score', 0) or 0):.2f}): {detail}.")
     areas = _areas(analysis)
     if areas:
         parts.append("Области синергии: " + ", ".join(areas) + ".")

@@ -161,6 +161,7 @@ USER_ADMINS: Expected = (401, 403, 403, OK, OK, OK)
 USER_ADMINS_OF_OWN_COMPANY: Expected = (401, 403, 403, OK, 403, OK)
 # A company's owner, an admin of that company, or a platform admin; the paid user owns none of these.
 COMPANY_EDITORS: Expected = (401, 403, 403, OK, OK, OK)
+REVIEWERS_OF_NOTHING: Expected = (401, 403, 403, 409, 409, 409)
 DEMO_ROLE = {
     "free_user": "free_user",
     "paid_user": "paid_user",
@@ -180,10 +181,37 @@ class World:
     own_user: str  # a user of that company
     other_user: str  # a user of another company
     throwaway: Account  # logs in and refreshes for the public routes
+    made: dict[str, str] = field(default_factory=dict)  # objects made once by the platform admin, by name
 
     def path(self, template_path: str, caller: str) -> str:
         target = self.other_user if caller == "company_admin_other" else self.own_user
         return template_path.replace("{user_id}", target).replace("{company_id}", self.own_company)
+
+    def partner(self) -> str:
+        """A company (the platform admin's) to pair with the own company."""
+        if "partner" not in self.made:
+            made = self.clients["platform_admin"].post("/v1/companies", json=company_body())
+            assert made.status_code == 201, made.text
+            self.made["partner"] = made.json()["id"]
+        return self.made["partner"]
+
+    def partnership(self) -> str:
+        """The own company's partnership with `partner()`, proposed by the platform admin."""
+        if "partnership" not in self.made:
+            pair = {"company_a_id": self.own_company, "company_b_id": self.partner()}
+            made = self.clients["platform_admin"].post("/v1/partnerships", json=pair)
+            assert made.status_code in (200, 201), made.text  # 200: the matrix's create row made it first
+            self.made["partnership"] = made.json()["id"]
+        return self.made["partnership"]
+
+    def discovery(self) -> str:
+        """A discovery of the own company that can find no match (threshold 1): never awaiting review."""
+        if "discovery" not in self.made:
+            body = {"company_id": self.own_company, "threshold": 1.0}
+            made = self.clients["platform_admin"].post("/v1/discoveries", json=body)
+            assert made.status_code == 202, made.text
+            self.made["discovery"] = made.json()["id"]
+        return self.made["discovery"]
 
     def fresh_session(self, caller: str) -> dict[str, str]:
         """A token of the caller's own, for requests that spend it (log out)."""
@@ -234,6 +262,14 @@ def _logout(world: World, caller: str) -> dict[str, Any]:
     return {"json": {}, "headers": world.fresh_session(caller)}
 
 
+def _pair(world: World) -> dict[str, str]:
+    return {"company_a_id": world.own_company, "company_b_id": world.partner()}
+
+
+def _partnership(world: World, caller: str) -> str:
+    return f"/v1/partnerships/{world.partnership()}"
+
+
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/v1/health"): Entry(PUBLIC),
     ("GET", "/v1/openapi.json"): Entry(PUBLIC),
@@ -261,6 +297,34 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/v1/companies/{company_id}/history"): Entry(SIGNED_IN),
     ("POST", "/v1/companies/{company_id}/verify"): Entry(COMPANY_EDITORS),
     ("GET", "/v1/search"): Entry(SIGNED_IN, lambda w, c: {"params": {"q": "платёж"}}),
+    ("GET", "/v1/companies/{company_id}/partners"): Entry(SIGNED_IN, lambda w, c: {"params": {"limit": 3}}),
+    ("POST", "/v1/partnerships/analyze"): Entry(SIGNED_IN, lambda w, c: {"json": _pair(w)}),
+    ("POST", "/v1/partnerships"): Entry(COMPANY_EDITORS, lambda w, c: {"json": _pair(w)}),  # 200: the existing one
+    ("GET", "/v1/partnerships"): Entry(SIGNED_IN),
+    ("GET", "/v1/partnerships/{partnership_id}"): Entry(COMPANY_EDITORS, target=_partnership),
+    ("POST", "/v1/partnerships/{partnership_id}/status"): Entry(
+        COMPANY_EDITORS,
+        lambda w, c: {"json": {"status": "contacted"}},
+        target=lambda w, c: f"{_partnership(w, c)}/status",
+    ),  # then contacted -> contacted: a no-op, 200
+    ("PATCH", "/v1/partnerships/{partnership_id}"): Entry(
+        COMPANY_EDITORS, lambda w, c: {"json": {"deal_value": 500_000}}, target=_partnership
+    ),
+    ("POST", "/v1/discoveries"): Entry(
+        COMPANY_EDITORS, lambda w, c: {"json": {"company_id": w.own_company, "threshold": 1.0}}
+    ),
+    ("GET", "/v1/discoveries/{discovery_id}"): Entry(
+        COMPANY_EDITORS, target=lambda w, c: f"/v1/discoveries/{w.discovery()}"
+    ),
+    # Authorization comes before the review's state: those allowed get 409 (nothing awaits review).
+    ("POST", "/v1/outreach/{discovery_id}/approve"): Entry(
+        REVIEWERS_OF_NOTHING, lambda w, c: {"json": {}}, target=lambda w, c: f"/v1/outreach/{w.discovery()}/approve"
+    ),
+    ("POST", "/v1/outreach/{discovery_id}/reject"): Entry(
+        REVIEWERS_OF_NOTHING,
+        lambda w, c: {"json": {"reason": "matrix"}},
+        target=lambda w, c: f"/v1/outreach/{w.discovery()}/reject",
+    ),
 }
 
 

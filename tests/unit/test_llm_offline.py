@@ -28,7 +28,7 @@ ANALYSIS = {
 def test_the_explanation_names_the_pair_the_level_strengths_and_weakness() -> None:
     text = offline.explanation(A, B, ANALYSIS).text
     assert text.startswith("«ПлатёжПро» и «СкладМастер»: совместимость 0.81, высокая.")
-    assert "у обеих компаний открытые API" in text and "Слабое место: частично пересекаются" in text
+    assert "у обеих компаний открытые API" in text and "Слабее всего competition (0.30): частично пересекаются" in text
     assert "Области синергии: оплата заказов, логистика." in text
     assert offline.explanation(A, B, ANALYSIS) == offline.explanation(A, B, ANALYSIS)
     low = offline.explanation(A, B, {"score": 0.2}).text
