@@ -111,6 +111,9 @@ def _bench(cloud: Cloud, runs: int) -> None:
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("algoarts").setLevel(logging.WARNING)  # the in-process steps' per-call log lines
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--state", type=Path, help="a running cloud's state folder (default: start one)")
