@@ -43,17 +43,15 @@ from __future__ import annotations
 import json
 import logging
 import math
-import random
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
 from shared.embeddings import DimensionMismatch, EmbeddingRejected, EmbeddingUnavailable
+from shared.retries import backoff_delay, parse_retry_after
 
 LOG = logging.getLogger(__name__)
 
@@ -210,7 +208,7 @@ class YandexEmbedder:
                 raise _Transient("HTTP 200 with a body that is not JSON", status=status) from None
         detail = self._error_detail(response)
         if status == 429 or status >= 500:
-            retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
             raise _Transient(f"HTTP {status}{detail}", status=status, retry_after=retry_after)
         hint = {
             400: "the model URI or the text was refused",
@@ -246,10 +244,7 @@ class YandexEmbedder:
         return [x / norm for x in vector]
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self._max_retry_after)
-        base: float = self._backoff * 2.0 ** (attempt - 1)
-        return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not cryptography
+        return backoff_delay(attempt, retry_after, backoff=self._backoff, max_retry_after=self._max_retry_after)
 
     def _error_detail(self, response: httpx.Response) -> str:
         """The gateway's error message, redacted and cut short; '' if there is none."""
@@ -266,21 +261,3 @@ class YandexEmbedder:
     def _redact(self, text: str) -> str:
         text = text.replace(self._secret, "***")
         return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date); None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return None if math.isnan(seconds) else max(0.0, seconds)

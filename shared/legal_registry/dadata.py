@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import random
 import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -49,6 +46,7 @@ from shared.legal_registry.port import (
     RegistryRejected,
     RegistryUnavailable,
 )
+from shared.retries import backoff_delay, parse_retry_after
 
 LOG = logging.getLogger(__name__)
 
@@ -187,7 +185,7 @@ class DadataRegistry:
                 raise _Transient("HTTP 200 with a body that is not JSON", status=status) from None
         detail = self._error_detail(response)
         if status == 429 or status >= 500:
-            retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
             raise _Transient(f"HTTP {status}{detail}", status=status, retry_after=retry_after)
         hint = {
             401: "the API key is missing or wrong",
@@ -197,10 +195,7 @@ class DadataRegistry:
         raise RegistryRejected(f"DaData findById/party refused: HTTP {status}, {hint}{detail}", status=status)
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self._max_retry_after)
-        base: float = self._backoff * 2.0 ** (attempt - 1)
-        return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not cryptography
+        return backoff_delay(attempt, retry_after, backoff=self._backoff, max_retry_after=self._max_retry_after)
 
     def _error_detail(self, response: httpx.Response) -> str:
         """DaData's ``reason: message`` from an error body, redacted and cut short; '' if there is none."""
@@ -288,21 +283,3 @@ def _text(value: Any) -> str | None:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
     return value.strip() or None
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date); None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return None if math.isnan(seconds) else max(0.0, seconds)

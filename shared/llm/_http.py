@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from shared.embeddings.yandex import _parse_retry_after as parse_retry_after
 from shared.llm.core import ProviderRejected, ProviderUnavailable
+from shared.retries import parse_retry_after
 
 _MAX_MESSAGE = 300
 _TRANSIENT_4XX = {408, 409, 429}
