@@ -1,20 +1,9 @@
 """Discovery step MarkContacted: the approved partnership moves to `contacted` and a CRM sync is requested."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from shared.discovery import steps
-from shared.http import logger
+from shared.discovery.step_handler import step_handler
 from shared.settings import get_settings
 
 get_settings()  # cold start fails fast on bad settings
 
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if not event:  # the local cloud's warm-up
-        return {}
-    result = steps.mark_contacted(get_settings(), event)
-    logger.info("mark_contacted", extra={"discovery_id": event.get("discovery_id")})
-    return result
+handler = step_handler(steps.mark_contacted)

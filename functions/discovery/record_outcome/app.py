@@ -1,20 +1,9 @@
 """Discovery end states NoMatch, Rejected, Expired and RecordFailure (step, error, cause) on the run's row."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from shared.discovery import steps
-from shared.http import logger
+from shared.discovery.step_handler import step_handler
 from shared.settings import get_settings
 
 get_settings()  # cold start fails fast on bad settings
 
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if not event:  # the local cloud's warm-up
-        return {}
-    result = steps.record_outcome(get_settings(), event)
-    logger.info("record_outcome", extra={"discovery_id": event.get("discovery_id")})
-    return result
+handler = step_handler(steps.record_outcome)
