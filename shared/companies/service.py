@@ -222,6 +222,16 @@ def get_company(settings: Settings, key: str, cache: CompanyCache | None = None)
     return company
 
 
+def request_verification(settings: Settings, key: str, ctx: Context) -> Company:
+    """`POST /verify`: check the company may be verified, then queue the request (the worker answers later)."""
+    from shared.companies.verification import verification_request
+    from shared.queues import send_json
+
+    company = check_verifiable(settings, key, ctx)
+    send_json(settings.require("verification_queue_url"), verification_request(company, ctx.correlation_id))
+    return company
+
+
 def company_history(settings: Settings, key: str, *, after: int = 0, limit: int = 100) -> CompanyHistory:
     conn = connection(settings.database_url)
     resolved = store.resolve(conn, key)

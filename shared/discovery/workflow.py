@@ -49,3 +49,9 @@ class StepFunctionsWorkflow:
             if exc.response.get("Error", {}).get("Code") in _GONE:
                 raise TaskGone(str(exc)) from exc
             raise
+
+
+@cache
+def step_functions() -> Workflow:
+    """The workflow client of a warm function (HTTP handlers declare it as the `Workflows` dependency)."""
+    return StepFunctionsWorkflow()

@@ -1,157 +1,154 @@
-"""HTTP plumbing shared by every HTTP function: one resolver factory, RFC 9457 problem answers.
+"""The one way to write an HTTP function: `app = api()`, a route, declared arguments, one service call.
 
-Every error leaves as `application/problem+json` naming the field at fault: malformed JSON is 400,
-a failed validation 422, a domain error its own status, an unknown route 404. Titles, details and
-messages follow the request's Accept-Language (Russian unless English is preferred; see messages.py),
-and the answer says which in Content-Language.
+    app = api()
+
+    @app.patch("/v1/companies/<company_id>")
+    def update(
+        company_id: CompanyKey,
+        patch: CompanyPatch,
+        caller: Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))],
+        version: IfMatch,
+        cache: Companies,
+    ) -> Response[Company]:
+        return versioned(update_company(caller.settings, company_id, patch, caller.context, ...))
+
+    handler = entrypoint(app)
+
+Arguments are validated by pydantic directly (params.py), dependencies resolved by powertools' `Depends`
+(deps.py, caches.py), answers shaped by answers.py, errors answered as problem+json (problems.py).
+The resolver is powertools' APIGatewayHttpResolver without its OpenAPI validation middleware; the
+OpenAPI document is built from `app.operations` at build time (localstack/localcloud/openapi.py).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import partial
-from typing import Any
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
-from shared.errors import DomainError, TooManyRequests
-from shared.http import messages
-from shared.http.messages import Language
-from shared.settings import SettingsError
+from shared.cold_start import cold_start
+from shared.errors import DomainError
+from shared.http import problems
+from shared.http.answers import no_content
+from shared.http.params import Binding, InvalidRequest, UnsupportedMediaType
+from shared.http.problems import PROBLEM_JSON, problem
+from shared.logs import logger
 
-PROBLEM_JSON = "application/problem+json"
-logger = Logger(service="algoarts")
+if TYPE_CHECKING:
+    from shared.http.messages import Language
 
-
-_RESERVED = frozenset({"type", "title", "status", "detail", "instance", "errors"})
-
-
-def problem(
-    status: int,
-    title: str,
-    detail: str,
-    *,
-    errors: list[dict[str, Any]] | None = None,
-    extensions: dict[str, Any] | None = None,
-    language: Language | None = None,
-) -> Response[str]:
-    """An RFC 9457 answer; `extensions` become top-level members (never replacing the standard ones)."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    if errors:
-        body["errors"] = errors
-    for key, value in (extensions or {}).items():
-        if key not in _RESERVED:
-            body[key] = value
-    headers: dict[str, str | list[str]] = {}
-    if language is not None:
-        headers = {"Content-Language": language, "Vary": "Accept-Language"}
-    return Response(
-        status_code=status,
-        content_type=PROBLEM_JSON,
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":"), cls=Encoder),
-        headers=headers,
-    )
+__all__ = ["PROBLEM_JSON", "Api", "MovedPermanently", "Operation", "api", "entrypoint", "no_content", "problem"]
 
 
-def request_language(app: APIGatewayHttpResolver) -> Language:
-    """The language the current request prefers (its Accept-Language): "ru" unless English wins."""
-    event = getattr(app, "current_event", None)
-    headers = event.headers if event is not None else None
-    return messages.preferred_language(messages.header_value(headers, "accept-language"))
+def _default(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _validation_problem(exc: RequestValidationError, language: Language = messages.DEFAULT_LANGUAGE) -> Response[str]:
-    errors = list(exc.errors())
-    malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
-    if malformed is not None:
-        title, detail, item = messages.malformed_json(malformed, language)
-        return problem(400, title, detail, errors=[item], language=language)
-    items = messages.describe(errors, language)
-    title = messages.title("Validation failed", language, 422)
-    return problem(422, title, messages.summary(items, language), errors=items, language=language)
-
-
-def _domain_problem(exc: DomainError, language: Language) -> Response[str]:
-    detail = exc.ru if language == "ru" and exc.ru else exc.detail
-    errors: list[dict[str, Any]] | None = None
-    if exc.field:
-        errors = [{"field": exc.field, "label": messages.label(exc.field, language), "message": detail}]
-    title = messages.title(exc.title, language, exc.status)
-    return problem(exc.status, title, detail, errors=errors, extensions=exc.extensions, language=language)
+def serialize(body: Any) -> str:
+    """An answer's body as compact UTF-8 JSON; pydantic models in JSON mode, by alias."""
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="json", by_alias=True)
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_default)
 
 
 class MovedPermanently(Exception):
-    """Raised by a handler whose resource lives elsewhere now (a former slug): 301 with Location.
-
-    An exception rather than a returned Response, so the route's response model (the resource) is
-    not checked against an empty redirect body.
-    """
+    """Raised by a handler whose resource lives elsewhere now (a former slug): 301 with Location."""
 
     def __init__(self, location: str) -> None:
         super().__init__(location)
         self.location = location
 
 
-def no_content() -> Response[str]:
-    """204. The body is "" rather than None: some gateways' emulators cannot send a None body
-    (the route's return type must then be `Response[str]`, or validation turns "" into "null")."""
-    return Response(status_code=204, content_type="text/plain", body="")
+@dataclass(frozen=True)
+class Operation:
+    """A route as the OpenAPI build reads it: method, rule, the handler's binding and its route options."""
+
+    method: str
+    rule: str
+    binding: Binding
+    summary: str | None
+    description: str | None
+    include_in_schema: bool
+    status_code: int
 
 
-def resolver() -> APIGatewayHttpResolver:
-    """A resolver with request/response validation and the problem+json error contract."""
-    app = APIGatewayHttpResolver(
-        enable_validation=True,
-        serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder),
-    )
+def _moved(exc: MovedPermanently) -> Response[str]:
+    return Response(status_code=301, content_type="text/plain", body="", headers={"Location": exc.location})
 
-    @app.exception_handler(RequestValidationError)
-    def _invalid(exc: RequestValidationError) -> Response[str]:
-        return _validation_problem(exc, request_language(app))
 
-    @app.exception_handler(DomainError)
-    def _domain(exc: DomainError) -> Response[str]:
-        response = _domain_problem(exc, request_language(app))
-        if isinstance(exc, TooManyRequests):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+class Api(APIGatewayHttpResolver):
+    """APIGatewayHttpResolver whose routes validate their declared arguments (params.Binding) and whose
+    errors are problem+json in the caller's language."""
 
-    @app.exception_handler(MovedPermanently)
-    def _moved(exc: MovedPermanently) -> Response[str]:
-        return Response(status_code=301, content_type="text/plain", body="", headers={"Location": exc.location})
+    def __init__(self) -> None:
+        super().__init__(enable_validation=False, serializer=serialize)
+        self.operations: list[Operation] = []
+        self.exception_handler(InvalidRequest)(lambda exc: problems.invalid_request(exc, self._language()))
+        self.exception_handler(UnsupportedMediaType)(lambda exc: problems.unsupported_media_type(exc, self._language()))
+        self.exception_handler(DomainError)(lambda exc: problems.domain_problem(exc, self._language()))
+        self.exception_handler(MovedPermanently)(_moved)
+        self.not_found(lambda _: problems.not_found(self._path(), self._language()))
 
-    @app.not_found
-    def _not_found(_: Exception) -> Response[str]:
-        path = app.current_event.raw_path if app.current_event else ""
-        language = request_language(app)
-        detail = f"Нет такого адреса: {path}" if language == "ru" else f"no route for {path}"
-        return problem(404, messages.title("Not found", language, 404), detail, language=language)
+    def _language(self) -> Language:
+        event = getattr(self, "current_event", None)
+        return problems.language_of(event.headers if event is not None else None)
 
-    return app
+    def _path(self) -> str:
+        event = getattr(self, "current_event", None)
+        return str(event.raw_path) if event is not None else ""
 
+    def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        register = super().route(rule, method, *args, **kwargs)
+        summary = kwargs.get("summary", args[3] if len(args) > 3 else None)
+        description = kwargs.get("description", args[4] if len(args) > 4 else None)
+        include = kwargs.get("include_in_schema", args[9] if len(args) > 9 else True)
+        status = kwargs.get("status_code", args[15] if len(args) > 15 else 200)
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            binding = Binding(func)
+            for item in (method,) if isinstance(method, str) else method:
+                self.operations.append(Operation(item.upper(), rule, binding, summary, description, include, status))
+
+            def call(**route_args: str) -> Any:
+                return func(**binding.arguments(self.current_event, route_args, self.request))
+
+            call.__name__ = call.__qualname__ = func.__name__
+            call.__doc__ = func.__doc__
+            register(call)
+            return func
+
+        return decorator
+
+
+def api() -> Api:
+    """The resolver of one HTTP function."""
+    return Api()
+
+
+resolver = api  # the former name, for code written before the handler pattern
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def entrypoint(app: APIGatewayHttpResolver, *, warm: Callable[[], object] | None = None) -> Handler:
-    """The Lambda handler for a resolver; `warm` runs at cold start so bad settings fail fast."""
-    if warm is not None:
-        try:
-            warm()
-        except SettingsError as exc:
-            logger.error("cold start failed", extra={"reason": str(exc)})
-            raise
+def entrypoint(app: Api, *warm: Callable[[], object]) -> Handler:
+    """The Lambda handler for an API: cold start (settings validated, `warm` steps run), then each request
+    resolved with one access-log line (no headers, no body: they may carry credentials)."""
+    cold_start(*warm)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response = app.resolve(event, context)
-        # One access-log line per request (no headers, no body: they may carry credentials).
         logger.info("request", extra={"route": event.get("routeKey"), "status": response.get("statusCode")})
         return response
 

@@ -10,7 +10,6 @@ import typing
 from typing import Annotated, Any, Literal
 
 import pytest
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator
 
 from shared.companies import model as company_model
@@ -18,6 +17,7 @@ from shared.companies.legal import Inn, Kpp, Ogrn, check_identity_pair
 from shared.errors import Conflict, NotFound, TooManyRequests
 from shared.http import messages, resolver
 from shared.http.messages import CATALOG, LABELS, describe, label, plural_ru, preferred_language
+from shared.http.params import Query
 from shared.identity import model as identity_model
 from shared.search import model as search_model
 from support import LambdaContext, event

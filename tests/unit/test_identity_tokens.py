@@ -21,6 +21,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from shared.identity import authorizer as authorizer_logic
 from shared.identity import roles, tokens
 from shared.identity.keys import KeySet, SigningKey
 from shared.identity.roles import Permission, Role
@@ -416,7 +417,7 @@ def served(authorizer: ModuleType, key_set: KeySet, monkeypatch: pytest.MonkeyPa
         lookups.append(refresh)
         return key_set
 
-    monkeypatch.setattr(authorizer, "key_set", fake_key_set)
+    monkeypatch.setattr(authorizer_logic, "key_set", fake_key_set)
     yield lookups
 
 
@@ -441,15 +442,15 @@ def authorizer_event(authorization: str | None) -> dict[str, Any]:
     ids=["missing", "empty", "basic", "bearer-alone", "bearer-blank", "two-tokens", "other-scheme", "oversized"],
 )
 def test_bearer_token_rejects_malformed_headers(authorizer: ModuleType, authorization: str | None) -> None:
-    assert authorizer.bearer_token(authorizer_event(authorization)) is None
+    assert authorizer_logic.bearer_token(authorizer_event(authorization)) is None
 
 
 def test_bearer_token_accepts_any_header_case_and_scheme_case(authorizer: ModuleType) -> None:
-    assert authorizer.bearer_token(authorizer_event("Bearer abc.def.ghi")) == "abc.def.ghi"
-    assert authorizer.bearer_token(authorizer_event("bearer abc.def.ghi")) == "abc.def.ghi"
-    assert authorizer.bearer_token({"headers": {"Authorization": "Bearer abc.def.ghi"}}) == "abc.def.ghi"
-    assert authorizer.bearer_token({"headers": None}) is None
-    assert authorizer.bearer_token({}) is None
+    assert authorizer_logic.bearer_token(authorizer_event("Bearer abc.def.ghi")) == "abc.def.ghi"
+    assert authorizer_logic.bearer_token(authorizer_event("bearer abc.def.ghi")) == "abc.def.ghi"
+    assert authorizer_logic.bearer_token({"headers": {"Authorization": "Bearer abc.def.ghi"}}) == "abc.def.ghi"
+    assert authorizer_logic.bearer_token({"headers": None}) is None
+    assert authorizer_logic.bearer_token({}) is None
 
 
 def test_authorizer_allows_a_valid_token_and_passes_flat_context(
@@ -515,7 +516,7 @@ def test_authorizer_rereads_keys_for_an_unknown_kid(authorizer: ModuleType, monk
         lookups.append(refresh)
         return fresh if refresh else stale
 
-    monkeypatch.setattr(authorizer, "key_set", fake_key_set)
+    monkeypatch.setattr(authorizer_logic, "key_set", fake_key_set)
     answer = authorizer.handler(authorizer_event(f"Bearer {issue(fresh)}"), LambdaContext())
     assert answer["isAuthorized"] is True
     assert lookups == [False, True]
@@ -598,7 +599,7 @@ def test_every_role_has_a_mapping() -> None:
 def test_authorizer_passes_the_token_generation_on(key_set: KeySet, monkeypatch: pytest.MonkeyPatch) -> None:
     # A role change bumps the user's generation; the guard compares it, so it must survive the hop.
     authorizer = load_function("identity", "authorizer")
-    monkeypatch.setattr(authorizer, "key_set", lambda *_a, **_k: key_set)
+    monkeypatch.setattr(authorizer_logic, "key_set", lambda *_a, **_k: key_set)
     token, _ = tokens.issue_access_token(
         key_set, user_id=USER_ID, email=EMAIL, roles=["paid_user"], company_id=None, generation=7
     )

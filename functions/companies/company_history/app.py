@@ -2,27 +2,27 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler import Depends
 
 from shared.companies.model import CompanyHistory
 from shared.companies.service import company_history
-from shared.http import entrypoint, resolver
-from shared.identity.guard import require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.params import Query
+from shared.http.paths import CompanyKey
 from shared.identity.roles import Permission
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.get("/v1/companies/<company_id>/history")
 def history(
-    company_id: Annotated[str, Path(min_length=1, max_length=500)],
+    company_id: CompanyKey,
+    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))],
     after: Annotated[int, Query(ge=0, description="only events after this version")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CompanyHistory:
-    settings = get_settings()
-    require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
-    return company_history(settings, company_id, after=after, limit=limit)
+    return company_history(caller.settings, company_id, after=after, limit=limit)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -1,32 +1,28 @@
-"""POST /v1/companies: a new company, its `company.created` event and outbox message in one transaction."""
+"""POST /v1/companies: a new company (201 with Location and ETag); a real INN is verified in the background."""
 
-from aws_lambda_powertools.event_handler import Response
+from typing import Annotated
 
-from shared.cache import company_cache
+from aws_lambda_powertools.event_handler import Depends, Response
+
 from shared.companies.model import Company, CompanyCreate
 from shared.companies.service import create_company
-from shared.http import entrypoint, resolver
-from shared.http.preconditions import etag
-from shared.identity.guard import command_context, require
+from shared.http import api, entrypoint
+from shared.http.answers import versioned
+from shared.http.caches import Companies
+from shared.http.deps import Caller, requires
 from shared.identity.roles import Permission
-from shared.settings import get_settings
 
-app = resolver()
-
-
-@app.post("/v1/companies")
-def create(command: CompanyCreate) -> Response[Company]:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    principal = require(settings, event, Permission.COMPANY_WRITE)
-    cache = company_cache(settings.redis_url, settings.cache_ttl_seconds)
-    company = create_company(settings, command, command_context(event, principal), cache=cache)
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=company,
-        headers={"Location": f"/v1/companies/{company.id}", "ETag": etag(company.version)},
-    )
+app = api()
 
 
-handler = entrypoint(app, warm=get_settings)
+@app.post("/v1/companies", status_code=201)
+def create(
+    command: CompanyCreate,
+    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))],
+    cache: Companies,
+) -> Response[Company]:
+    company = create_company(caller.settings, command, caller.context, cache=cache)
+    return versioned(company, status=201, location=f"/v1/companies/{company.id}")
+
+
+handler = entrypoint(app)

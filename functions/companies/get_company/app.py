@@ -5,36 +5,35 @@ writes the totals to Postgres)."""
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends, Response
 
-from shared.cache import company_cache, view_counter
 from shared.companies.model import Company
 from shared.companies.service import get_company
 from shared.companies.store import is_uuid
 from shared.companies.views import count_view
-from shared.http import MovedPermanently, entrypoint, resolver
-from shared.http.preconditions import etag
-from shared.identity.guard import require
+from shared.http import MovedPermanently, api, entrypoint
+from shared.http.answers import versioned
+from shared.http.caches import Companies, Views
+from shared.http.deps import Caller, requires
+from shared.http.paths import CompanyKey
 from shared.identity.roles import Permission
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.get("/v1/companies/<company_id>")
-def get(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Response[Company]:
-    settings = get_settings()
-    require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
-    company = get_company(settings, company_id, company_cache(settings.redis_url, settings.cache_ttl_seconds))
+def get(
+    company_id: CompanyKey,
+    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))],
+    cache: Companies,
+    views: Views,
+) -> Response[Company]:
+    company = get_company(caller.settings, company_id, cache)
     if not is_uuid(company_id) and company_id != company.slug:
         # A former slug: old links keep working. A relative reference resolves against whatever prefix
         # the gateway serves the API under (a stage, a custom domain path).
         raise MovedPermanently(company.slug)
-    company = count_view(view_counter(settings.redis_url), company)
-    return Response(
-        status_code=200, content_type="application/json", body=company, headers={"ETag": etag(company.version)}
-    )
+    return versioned(count_view(views, company))
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -2,24 +2,26 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler import Depends
 
-from shared.cache import list_cache
 from shared.companies.model import CompanyListQuery, CompanyPage
 from shared.companies.service import list_companies
-from shared.http import entrypoint, resolver
-from shared.identity.guard import require
+from shared.http import api, entrypoint
+from shared.http.caches import CompanyLists
+from shared.http.deps import Caller, requires
+from shared.http.params import Query
 from shared.identity.roles import Permission
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.get("/v1/companies")
-def list_(query: Annotated[CompanyListQuery, Query()]) -> CompanyPage:
-    settings = get_settings()
-    require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
-    return list_companies(settings, query, list_cache(settings.redis_url, settings.list_cache_ttl_seconds))
+def list_(
+    query: Annotated[CompanyListQuery, Query()],
+    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))],
+    cache: CompanyLists,
+) -> CompanyPage:
+    return list_companies(caller.settings, query, cache)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -2,34 +2,25 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends, Response
 
 from shared.companies.model import VerificationRequested
-from shared.companies.service import check_verifiable
-from shared.companies.verification import verification_request
-from shared.http import entrypoint, resolver
-from shared.identity.guard import command_context, require
+from shared.companies.service import request_verification
+from shared.http import api, entrypoint
+from shared.http.answers import accepted
+from shared.http.deps import Caller, requires
+from shared.http.paths import CompanyKey
 from shared.identity.roles import Permission
-from shared.queues import send_json
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
-@app.post("/v1/companies/<company_id>/verify")
-def verify(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Response[VerificationRequested]:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    ctx = command_context(event, require(settings, event, Permission.COMPANY_WRITE))
-    company = check_verifiable(settings, company_id, ctx)
-    send_json(settings.require("verification_queue_url"), verification_request(company, ctx.correlation_id))
-    return Response(
-        status_code=202,
-        content_type="application/json",
-        body=VerificationRequested(company_id=company.id),
-        headers={"Location": f"/v1/companies/{company.id}"},
-    )
+@app.post("/v1/companies/<company_id>/verify", status_code=202)
+def verify(
+    company_id: CompanyKey, caller: Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))]
+) -> Response[VerificationRequested]:
+    company = request_verification(caller.settings, company_id, caller.context)
+    return accepted(VerificationRequested(company_id=company.id), location=f"/v1/companies/{company.id}")
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -2,36 +2,30 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends, Response
 
-from shared.cache import company_cache
 from shared.companies.model import Company
 from shared.companies.service import restore_company
-from shared.http import entrypoint, resolver
-from shared.http.preconditions import etag, expected_version
-from shared.identity.guard import command_context, require
+from shared.http import api, entrypoint
+from shared.http.answers import versioned
+from shared.http.caches import Companies
+from shared.http.deps import Caller, IfMatch, requires
+from shared.http.paths import CompanyKey
 from shared.identity.roles import Permission
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.post("/v1/companies/<company_id>/restore")
-def restore(company_id: Annotated[str, Path(min_length=1, max_length=500)]) -> Response[Company]:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    principal = require(settings, event, Permission.COMPANY_WRITE)
-    company = restore_company(
-        settings,
-        company_id,
-        command_context(event, principal),
-        expected_version=expected_version(app.current_event.headers),
-        cache=company_cache(settings.redis_url, settings.cache_ttl_seconds),
-    )
-    return Response(
-        status_code=200, content_type="application/json", body=company, headers={"ETag": etag(company.version)}
+def restore(
+    company_id: CompanyKey,
+    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))],
+    version: IfMatch,
+    cache: Companies,
+) -> Response[Company]:
+    return versioned(
+        restore_company(caller.settings, company_id, caller.context, expected_version=version, cache=cache)
     )
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

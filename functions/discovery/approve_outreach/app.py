@@ -3,30 +3,28 @@ waiting state machine continues to MarkContacted. 409 when already decided or ex
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends
 
 from shared.discovery import service
 from shared.discovery.model import ApproveOutreach, Discovery
-from shared.discovery.workflow import StepFunctionsWorkflow
-from shared.http import entrypoint, resolver
-from shared.identity.guard import command_context, require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.paths import DiscoveryId
+from shared.http.workflows import Workflows
 from shared.identity.roles import Permission
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.post("/v1/outreach/<discovery_id>/approve")
 def approve(
-    discovery_id: Annotated[str, Path(min_length=1, max_length=100)], edits: ApproveOutreach | None = None
-) -> Response[Discovery]:
+    discovery_id: DiscoveryId,
+    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))],
+    workflow: Workflows,
+    edits: ApproveOutreach | None = None,
+) -> Discovery:
     """Without a body the draft is approved as written."""
-    settings = get_settings()
-    event = app.current_event.raw_event
-    ctx = command_context(event, require(settings, event, Permission.PARTNERSHIP_WRITE))
-    decided = service.approve(settings, ctx, discovery_id, edits or ApproveOutreach(), StepFunctionsWorkflow())
-    return Response(status_code=200, content_type="application/json", body=decided)
+    return service.approve(caller.settings, caller.context, discovery_id, edits or ApproveOutreach(), workflow)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

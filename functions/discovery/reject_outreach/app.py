@@ -3,29 +3,27 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends
 
 from shared.discovery import service
 from shared.discovery.model import Discovery, RejectOutreach
-from shared.discovery.workflow import StepFunctionsWorkflow
-from shared.http import entrypoint, resolver
-from shared.identity.guard import command_context, require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.paths import DiscoveryId
+from shared.http.workflows import Workflows
 from shared.identity.roles import Permission
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.post("/v1/outreach/<discovery_id>/reject")
 def reject(
-    discovery_id: Annotated[str, Path(min_length=1, max_length=100)], request: RejectOutreach
-) -> Response[Discovery]:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    ctx = command_context(event, require(settings, event, Permission.PARTNERSHIP_WRITE))
-    decided = service.reject(settings, ctx, discovery_id, request, StepFunctionsWorkflow())
-    return Response(status_code=200, content_type="application/json", body=decided)
+    discovery_id: DiscoveryId,
+    request: RejectOutreach,
+    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))],
+    workflow: Workflows,
+) -> Discovery:
+    return service.reject(caller.settings, caller.context, discovery_id, request, workflow)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

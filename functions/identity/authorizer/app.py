@@ -9,48 +9,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.http import logger
-from shared.identity.guard import Principal
-from shared.identity.keys import key_set
-from shared.identity.tokens import InvalidToken, verify_access_token
-from shared.settings import get_settings
+from shared.cold_start import cold_start
+from shared.identity.authorizer import authorize
+from shared.logs import logger
 
-get_settings()  # cold start fails fast on bad settings
-
-DENY: dict[str, Any] = {"isAuthorized": False}
-MAX_HEADER = 8192
-
-
-def bearer_token(event: dict[str, Any]) -> str | None:
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    value = headers.get("authorization") or ""
-    scheme, _, token = value.partition(" ")
-    if scheme.lower() != "bearer" or not token or len(value) > MAX_HEADER or " " in token.strip():
-        return None
-    return token.strip()
-
-
-def verify(token: str) -> Principal:
-    secret = get_settings().jwt_keys_secret
-    try:
-        claims = verify_access_token(key_set(secret), token)
-    except InvalidToken as exc:
-        if "unknown key id" not in str(exc):
-            raise
-        claims = verify_access_token(key_set(secret, refresh=True), token)  # a key rotated in since
-    return Principal.from_claims(claims)
+cold_start()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    token = bearer_token(event)
-    if token is None:
-        logger.info("denied", extra={"reason": "missing or malformed Authorization header"})
-        return DENY
-    try:
-        principal = verify(token)
-    except InvalidToken as exc:
-        logger.info("denied", extra={"reason": str(exc)})
-        return DENY
-    logger.info("authorized", extra={"user_id": principal.user_id})
-    return {"isAuthorized": True, "context": principal.as_context()}
+    return authorize(event)

@@ -2,23 +2,21 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import origin_from_event, require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.paths import UserId
 from shared.identity.model import User
 from shared.identity.roles import Permission
 from shared.identity.service import deactivate
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.post("/v1/admin/users/<user_id>/deactivate")
-def post(user_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]) -> User:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    return deactivate(settings, require(settings, event, Permission.USER_MANAGE), user_id, origin_from_event(event))
+def post(user_id: UserId, caller: Annotated[Caller, Depends(requires(Permission.USER_MANAGE))]) -> User:
+    return deactivate(caller.settings, caller.principal, user_id, caller.origin)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

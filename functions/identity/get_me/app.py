@@ -1,18 +1,20 @@
 """GET /v1/users/me: the caller's own account."""
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import require
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends
+
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
 from shared.identity.model import User
 from shared.identity.service import me
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.get("/v1/users/me")
-def get() -> User:
-    settings = get_settings()
-    return me(settings, require(settings, app.current_event.raw_event))
+def get(caller: Annotated[Caller, Depends(requires())]) -> User:
+    return me(caller.settings, caller.principal)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -4,19 +4,18 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from shared.http import entrypoint, resolver
+from shared.http import api, entrypoint
+from shared.http.answers import ok
+from shared.http.deps import SettingsDep
 from shared.identity.keys import key_set
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.get("/.well-known/jwks.json")
-def jwks() -> Response[dict[str, Any]]:
-    body = key_set(get_settings().jwt_keys_secret).jwks()
-    return Response(
-        status_code=200, content_type="application/json", body=body, headers={"Cache-Control": "public, max-age=300"}
-    )
+def jwks(settings: SettingsDep) -> Response[dict[str, Any]]:
+    keys = key_set(settings.jwt_keys_secret).jwks()
+    return ok(keys, headers={"Cache-Control": "public, max-age=300"})
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

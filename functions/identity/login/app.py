@@ -4,20 +4,18 @@ Unknown email and wrong password get the same 401; repeated failures per account
 address get 429 with Retry-After.
 """
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import origin_from_event
+from shared.http import api, entrypoint
+from shared.http.deps import OriginDep, SettingsDep
 from shared.identity.keys import key_set
 from shared.identity.model import LoginCommand, TokenPair
 from shared.identity.service import login
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.post("/v1/auth/login")
-def post(command: LoginCommand) -> TokenPair:
-    settings = get_settings()
-    return login(settings, key_set(settings.jwt_keys_secret), command, origin_from_event(app.current_event.raw_event))
+def post(command: LoginCommand, settings: SettingsDep, origin: OriginDep) -> TokenPair:
+    return login(settings, key_set(settings.jwt_keys_secret), command, origin)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

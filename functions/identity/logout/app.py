@@ -2,25 +2,20 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler import Depends, Response
 
-from shared.http import entrypoint, no_content, resolver
-from shared.identity.guard import origin_from_event, require
+from shared.http import api, entrypoint, no_content
+from shared.http.deps import Caller, requires
 from shared.identity.model import LogoutCommand
 from shared.identity.service import logout
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
-@app.post("/v1/auth/logout")
-def post(command: Annotated[LogoutCommand | None, Body()] = None) -> Response[str]:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    refresh_token = command.refresh_token if command else None
-    logout(settings, require(settings, event), refresh_token, origin_from_event(event))
+@app.post("/v1/auth/logout", status_code=204)
+def post(caller: Annotated[Caller, Depends(requires())], command: LogoutCommand | None = None) -> Response[str]:
+    logout(caller.settings, caller.principal, command.refresh_token if command else None, caller.origin)
     return no_content()
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

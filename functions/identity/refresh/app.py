@@ -1,25 +1,18 @@
 """POST /v1/auth/refresh: a refresh token for a new pair; each refresh token works once, and
 presenting a spent one revokes its whole family (a stolen token is then useless to both sides)."""
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import origin_from_event
+from shared.http import api, entrypoint
+from shared.http.deps import OriginDep, SettingsDep
 from shared.identity.keys import key_set
 from shared.identity.model import RefreshCommand, TokenPair
 from shared.identity.service import refresh
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.post("/v1/auth/refresh")
-def post(command: RefreshCommand) -> TokenPair:
-    settings = get_settings()
-    return refresh(
-        settings,
-        key_set(settings.jwt_keys_secret),
-        command.refresh_token,
-        origin_from_event(app.current_event.raw_event),
-    )
+def post(command: RefreshCommand, settings: SettingsDep, origin: OriginDep) -> TokenPair:
+    return refresh(settings, key_set(settings.jwt_keys_secret), command.refresh_token, origin)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

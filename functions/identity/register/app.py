@@ -2,19 +2,18 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import origin_from_event
+from shared.http import api, entrypoint
+from shared.http.answers import ok
+from shared.http.deps import OriginDep, SettingsDep
 from shared.identity.model import RegisterCommand, User
 from shared.identity.service import register
-from shared.settings import get_settings
 
-app = resolver()
-
-
-@app.post("/v1/auth/register")
-def post(command: RegisterCommand) -> Response[User]:
-    user = register(get_settings(), command, origin_from_event(app.current_event.raw_event))
-    return Response(status_code=201, content_type="application/json", body=user)
+app = api()
 
 
-handler = entrypoint(app, warm=get_settings)
+@app.post("/v1/auth/register", status_code=201)
+def post(command: RegisterCommand, settings: SettingsDep, origin: OriginDep) -> Response[User]:
+    return ok(register(settings, command, origin), status=201)
+
+
+handler = entrypoint(app)

@@ -2,25 +2,23 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import origin_from_event, require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.paths import UserId
 from shared.identity.model import SetRolesCommand, User
 from shared.identity.roles import Permission
 from shared.identity.service import set_roles
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.put("/v1/admin/users/<user_id>/roles")
-def put(user_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")], command: SetRolesCommand) -> User:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    return set_roles(
-        settings, require(settings, event, Permission.USER_MANAGE), user_id, command, origin_from_event(event)
-    )
+def put(
+    user_id: UserId, command: SetRolesCommand, caller: Annotated[Caller, Depends(requires(Permission.USER_MANAGE))]
+) -> User:
+    return set_roles(caller.settings, caller.principal, user_id, command, caller.origin)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

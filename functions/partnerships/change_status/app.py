@@ -2,24 +2,25 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Depends
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import command_context, require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.paths import PartnershipId
 from shared.identity.roles import Permission
 from shared.partnerships.model import Partnership, StatusChange
 from shared.partnerships.service import change_status
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.post("/v1/partnerships/<partnership_id>/status")
-def move(partnership_id: Annotated[str, Path(min_length=1, max_length=100)], change: StatusChange) -> Partnership:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    principal = require(settings, event, Permission.PARTNERSHIP_WRITE)
-    return change_status(settings, partnership_id, change.status, command_context(event, principal))
+def move(
+    partnership_id: PartnershipId,
+    change: StatusChange,
+    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))],
+) -> Partnership:
+    return change_status(caller.settings, partnership_id, change.status, caller.context)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -2,31 +2,27 @@
 
 201 with Location for a new one; 200 with the existing one when the pair (in either order) has one."""
 
-from aws_lambda_powertools.event_handler import Response
+from typing import Annotated
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import command_context, require
+from aws_lambda_powertools.event_handler import Depends, Response
+
+from shared.http import api, entrypoint
+from shared.http.answers import ok
+from shared.http.deps import Caller, requires
 from shared.identity.roles import Permission
 from shared.partnerships.model import Partnership, PartnershipCreate
 from shared.partnerships.service import propose_partnership
-from shared.settings import get_settings
 
-app = resolver()
-
-
-@app.post("/v1/partnerships")
-def create(command: PartnershipCreate) -> Response[Partnership]:
-    settings = get_settings()
-    event = app.current_event.raw_event
-    principal = require(settings, event, Permission.PARTNERSHIP_WRITE)
-    ctx = command_context(event, principal)
-    partnership, new = propose_partnership(settings, str(command.company_a_id), str(command.company_b_id), ctx)
-    return Response(
-        status_code=201 if new else 200,
-        content_type="application/json",
-        body=partnership,
-        headers={"Location": f"/v1/partnerships/{partnership.id}"},
-    )
+app = api()
 
 
-handler = entrypoint(app, warm=get_settings)
+@app.post("/v1/partnerships", status_code=201)
+def create(
+    command: PartnershipCreate, caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))]
+) -> Response[Partnership]:
+    a, b = str(command.company_a_id), str(command.company_b_id)
+    partnership, new = propose_partnership(caller.settings, a, b, caller.context)
+    return ok(partnership, status=201 if new else 200, location=f"/v1/partnerships/{partnership.id}")
+
+
+handler = entrypoint(app)

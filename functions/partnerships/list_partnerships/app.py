@@ -2,23 +2,24 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler import Depends
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.params import Query
 from shared.identity.roles import Permission
 from shared.partnerships.model import PartnershipListQuery, PartnershipPage
 from shared.partnerships.service import list_partnerships
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.get("/v1/partnerships")
-def list_(query: Annotated[PartnershipListQuery, Query()]) -> PartnershipPage:
-    settings = get_settings()
-    principal = require(settings, app.current_event.raw_event, Permission.PARTNERSHIP_READ)
-    return list_partnerships(settings, principal, query)
+def list_(
+    query: Annotated[PartnershipListQuery, Query()],
+    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_READ))],
+) -> PartnershipPage:
+    return list_partnerships(caller.settings, caller.principal, query)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -2,26 +2,26 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler import Depends
 
-from shared.http import entrypoint, resolver
-from shared.identity.guard import require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.params import Query
+from shared.http.paths import CompanyKey
 from shared.identity.roles import Permission
 from shared.partnerships.model import SuggestionList
 from shared.partnerships.service import partner_suggestions
-from shared.settings import get_settings
 
-app = resolver()
+app = api()
 
 
 @app.get("/v1/companies/<company_id>/partners")
 def suggest(
-    company_id: Annotated[str, Path(min_length=1, max_length=500)],
+    company_id: CompanyKey,
+    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_READ))],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SuggestionList:
-    settings = get_settings()
-    require(settings, app.current_event.raw_event, Permission.PARTNERSHIP_READ)
-    return partner_suggestions(settings, company_id, limit=limit)
+    return partner_suggestions(caller.settings, company_id, limit=limit)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -3,16 +3,17 @@
 from aws_lambda_powertools.event_handler import Response
 
 from shared.health import HealthReport, check_all
-from shared.http import entrypoint, resolver
-from shared.settings import get_settings
+from shared.http import api, entrypoint
+from shared.http.answers import ok
+from shared.http.deps import SettingsDep
 
-app = resolver()
+app = api()
 
 
 @app.get("/v1/health")
-def health() -> Response[HealthReport]:
-    report = check_all(get_settings())
-    return Response(status_code=200 if report.status == "ok" else 503, content_type="application/json", body=report)
+def health(settings: SettingsDep) -> Response[HealthReport]:
+    report = check_all(settings)
+    return ok(report, status=200 if report.status == "ok" else 503)
 
 
-handler = entrypoint(app, warm=get_settings)
+handler = entrypoint(app)

@@ -1,6 +1,6 @@
 """The gateway's `$default` route: any unknown path or method answers 404 problem+json."""
 
-from shared.http import entrypoint, resolver
+from shared.http import api, entrypoint
 
-app = resolver()  # no routes: every request reaches the resolver's not-found handler
+app = api()  # no routes: every request reaches the API's not-found answer
 handler = entrypoint(app)

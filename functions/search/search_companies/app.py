@@ -12,51 +12,25 @@ results, how long) by a background thread after the answer is built: a slow or d
 costs the answer nothing and is only a logged warning (shared/analytics_events.py).
 """
 
-import time
-from functools import cache
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler import Depends
 
-from shared.analytics_events import SearchRecord, search_recorder
-from shared.db import connection
-from shared.embeddings import COLUMN_DIMENSIONS, embedder
-from shared.http import entrypoint, logger, resolver
-from shared.identity.guard import require
+from shared.http import api, entrypoint
+from shared.http.deps import Caller, requires
+from shared.http.params import Query
 from shared.identity.roles import Permission
-from shared.search import SearchIndex, search_index
-from shared.search.hybrid import QueryEmbedder
-from shared.search.hybrid import search as hybrid_search
+from shared.search import service
 from shared.search.model import SearchPage, SearchQuery
-from shared.settings import get_settings
 
-app = resolver()
-query_embedder = QueryEmbedder(lambda: embedder(get_settings()), dimensions=COLUMN_DIMENSIONS)
-
-
-@cache
-def index() -> SearchIndex:
-    return search_index(get_settings())
+app = api()
 
 
 @app.get("/v1/search")
-def search(query: Annotated[SearchQuery, Query()]) -> SearchPage:
-    settings = get_settings()
-    principal = require(settings, app.current_event.raw_event, Permission.COMPANY_READ)
-    started = time.perf_counter()
-    page = hybrid_search(query, index=index(), conn=connection(settings.database_url), embedder=query_embedder)
-    took_ms = (time.perf_counter() - started) * 1000
-    recorder = search_recorder(settings)
-    if recorder is not None:
-        recorder.submit(SearchRecord(principal.user_id, query.q, query.applied(), page.total, took_ms))
-    return page
+def search(
+    query: Annotated[SearchQuery, Query()], caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))]
+) -> SearchPage:
+    return service.search_companies(caller.settings, caller.principal, query)
 
 
-def _warm() -> None:
-    get_settings()  # bad settings fail the cold start
-    reason = query_embedder.warm()  # never raises: without the model the search is text-only
-    if reason is not None:
-        logger.warning("search starts without semantic search", extra={"reason": reason})
-
-
-handler = entrypoint(app, warm=_warm)
+handler = entrypoint(app, service.warm)
