@@ -7,7 +7,7 @@ Pure domain (no I/O). Companies are documents (`Company.model_dump(mode="json")`
 Criteria (seed "compatibility_agent": технологическая совместимость, пересечение аудиторий,
 дополняемость функционала, отсутствие прямой конкуренции) and their weights:
 
-    complementarity 0.40  what the products do: COMPLEMENTS below (sub-industry pairs), else the
+    complementarity 0.40  what the products do: COMPLEMENTS (the taxonomy's sub-industry pairs), else the
                           industry pairs those imply (0.5), else 0
     audience        0.25  business model/segment 0.35, shared customer tags 0.25, geography 0.25,
                           company size 0.15
@@ -31,6 +31,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from shared.taxonomy import taxonomy
+
 WEIGHTS: dict[str, float] = {"complementarity": 0.40, "audience": 0.25, "technology": 0.20, "no_competition": 0.15}
 COMPETITOR_CAP = 0.15
 CRITERION_TITLES = {
@@ -40,271 +42,22 @@ CRITERION_TITLES = {
     "no_competition": "Отсутствие прямой конкуренции",
 }
 
-# What each sub-industry of the catalog (localcloud/catalog: its real `sub_industries` values) plugs
-# into, with the joint offering the pair could sell (a synergy area, in Russian). Symmetric: a pair
-# is listed once. A pair in one industry (e.g. recruiting ↔ onboarding) serves one customer at two
-# steps of one job; a pair across industries (CRM ↔ telephony) is an integration.
-_PAIRS: tuple[tuple[str, str, str], ...] = (
-    # CRM
-    ("sales_crm", "virtual_pbx", "телефония и запись звонков в CRM"),
-    ("sales_crm", "email_marketing", "рассылки по базе клиентов CRM"),
-    ("sales_crm", "speech_analytics", "речевая аналитика звонков отдела продаж"),
-    ("sales_crm", "ad_analytics", "сквозная аналитика от рекламы до сделки"),
-    ("sales_crm", "bi", "отчёты по продажам в BI"),
-    ("sales_crm", "contract_management", "договоры из карточки сделки"),
-    ("sales_crm", "edo", "счета и закрывающие документы из CRM"),
-    ("sales_crm", "omnichannel", "мессенджеры в карточке сделки"),
-    ("omnichannel", "messaging_api", "доставка сообщений в мессенджеры"),
-    ("omnichannel", "speech_analytics", "контроль качества диалогов"),
-    ("omnichannel", "ecommerce_crm", "общение с покупателями из CRM магазина"),
-    ("ecommerce_crm", "store_builder", "заказы сайта в CRM"),
-    ("ecommerce_crm", "payments", "онлайн-оплата заказов"),
-    ("ecommerce_crm", "delivery_aggregator", "доставка заказов из CRM"),
-    ("ecommerce_crm", "loyalty", "программа лояльности для покупателей"),
-    ("ecommerce_crm", "email_marketing", "триггерные рассылки покупателям"),
-    ("ecommerce_crm", "messaging_api", "уведомления о заказах в мессенджеры"),
-    ("ecommerce_crm", "fulfillment", "передача заказов на фулфилмент"),
-    ("helpdesk", "chatbots", "чат-бот первой линии поддержки"),
-    ("helpdesk", "virtual_pbx", "звонки в обращениях поддержки"),
-    ("helpdesk", "speech_analytics", "контроль качества поддержки"),
-    ("field_service", "property_management", "выездной сервис для управляющих компаний"),
-    ("field_service", "payments", "оплата на выезде"),
-    ("field_service", "last_mile", "маршруты выездных сотрудников"),
-    # e-commerce
-    ("store_builder", "payments", "приём оплаты в интернет-магазине"),
-    ("store_builder", "delivery_aggregator", "расчёт и оформление доставки"),
-    ("store_builder", "last_mile", "доставка последней мили"),
-    ("store_builder", "pim", "каталог товаров для сайта"),
-    ("store_builder", "reviews", "отзывы на сайте магазина"),
-    ("store_builder", "email_marketing", "рассылки покупателям"),
-    ("store_builder", "loyalty", "бонусы покупателям"),
-    ("store_builder", "antifraud", "защита платежей от мошенничества"),
-    ("store_builder", "fulfillment", "хранение и сборка заказов"),
-    ("marketplace_management", "marketplace_analytics", "аналитика продаж на маркетплейсах"),
-    ("marketplace_management", "fulfillment", "поставки на склады маркетплейсов"),
-    ("marketplace_management", "wms", "остатки склада на маркетплейсах"),
-    ("marketplace_management", "pricing", "управление ценами на маркетплейсах"),
-    ("marketplace_management", "pim", "карточки товаров для маркетплейсов"),
-    ("marketplace_management", "reviews", "ответы на отзывы покупателей"),
-    ("marketplace_management", "influencer_marketing", "продвижение товаров у блогеров"),
-    ("marketplace_management", "wholesale", "оптовые поставки и маркетплейсы в одном учёте"),
-    ("fulfillment", "delivery_aggregator", "отгрузка со склада в службы доставки"),
-    ("fulfillment", "last_mile", "доставка со склада фулфилмента"),
-    ("pim", "marketplace_analytics", "контент карточек и аналитика продаж"),
-    ("reviews", "loyalty", "бонусы за отзывы"),
-    ("grocery_subscription", "payments", "рекуррентные платежи за подписку"),
-    ("grocery_subscription", "last_mile", "доставка продуктовых подписок"),
-    ("grocery_subscription", "loyalty", "лояльность подписчиков"),
-    # logistics
-    ("tms", "freight_marketplace", "поиск перевозчиков из TMS"),
-    ("tms", "wms", "склад и транспорт в одной цепочке"),
-    ("tms", "manufacturing_erp", "планирование отгрузок производства"),
-    ("tms", "edo", "электронные транспортные накладные"),
-    ("wms", "inventory", "остатки склада и магазинов"),
-    ("wms", "wholesale", "складской учёт для оптовиков"),
-    ("wms", "manufacturing_erp", "склад сырья и готовой продукции"),
-    ("last_mile", "delivery_aggregator", "курьерская доставка в агрегаторе"),
-    ("last_mile", "restaurant_tech", "доставка из ресторанов"),
-    ("last_mile", "pharmacy", "доставка лекарств"),
-    ("delivery_aggregator", "restaurant_tech", "доставка заказов ресторанов"),
-    ("freight_marketplace", "lending", "факторинг и оплата перевозок"),
-    ("freight_marketplace", "counterparty_check", "проверка перевозчиков"),
-    ("freight_marketplace", "agri_marketplace", "перевозка сельхозпродукции"),
-    # retail
-    ("pos", "payments", "эквайринг на кассе"),
-    ("pos", "inventory", "товароучёт для кассы"),
-    ("pos", "loyalty", "бонусы на кассе"),
-    ("pos", "accounting", "выручка кассы в бухгалтерии"),
-    ("pos", "retail_analytics", "аналитика продаж магазинов"),
-    ("inventory", "wholesale", "закупки у поставщиков"),
-    ("inventory", "procurement", "автозаказ товаров"),
-    ("inventory", "pharmacy", "учёт остатков аптек"),
-    ("restaurant_tech", "pos", "касса для ресторана"),
-    ("restaurant_tech", "loyalty", "лояльность гостей"),
-    ("restaurant_tech", "payments", "оплата по QR в ресторане"),
-    ("pricing", "retail_analytics", "ценообразование на данных продаж"),
-    ("pricing", "marketplace_analytics", "цены конкурентов на маркетплейсах"),
-    ("retail_analytics", "loyalty", "анализ покупателей программы лояльности"),
-    # fintech
-    ("payments", "accounting", "платежи в бухгалтерском учёте"),
-    ("payments", "antifraud", "антифрод для платежей"),
-    ("payments", "online_school_platform", "оплата курсов"),
-    ("payments", "clinic_management", "онлайн-оплата приёмов"),
-    ("payments", "rental", "оплата аренды онлайн"),
-    ("payments", "agri_marketplace", "расчёты на агромаркетплейсе"),
-    ("accounting", "payroll", "зарплата в бухгалтерском учёте"),
-    ("accounting", "edo", "первичные документы через ЭДО"),
-    ("accounting", "banking_api", "банковские выписки в бухгалтерии"),
-    ("accounting", "counterparty_check", "проверка контрагентов при учёте"),
-    ("accounting", "farm_management", "учёт для фермерских хозяйств"),
-    ("accounting", "legal_consult", "бухгалтерия и юрист для малого бизнеса"),
-    ("banking_api", "budgeting", "платёжный календарь по данным банков"),
-    ("banking_api", "lending", "кредитный скоринг по банковским данным"),
-    ("banking_api", "low_code", "банковские операции в low-code приложениях"),
-    ("lending", "antifraud", "антифрод при выдаче кредитов"),
-    ("lending", "counterparty_check", "проверка заёмщиков"),
-    ("lending", "developer_sales", "ипотека для покупателей новостроек"),
-    ("personal_finance", "banking_api", "агрегация счетов пользователя"),
-    ("personal_finance", "antifraud", "защита пользователей от мошенников"),
-    # HR
-    ("recruiting", "onboarding", "от найма до адаптации"),
-    ("recruiting", "job_search", "вакансии на площадках поиска работы"),
-    ("recruiting", "hr_edo", "оформление кандидата после оффера"),
-    ("recruiting", "payroll", "нанятые сотрудники сразу в расчёте зарплаты"),
-    ("onboarding", "payroll", "зарплата с первого дня адаптации"),
-    ("onboarding", "corporate_learning", "обучение новых сотрудников"),
-    ("onboarding", "hr_edo", "кадровые документы при приёме"),
-    ("onboarding", "performance", "цели испытательного срока"),
-    ("payroll", "hr_edo", "кадровый учёт и зарплата"),
-    ("payroll", "budgeting", "фонд оплаты труда в бюджете"),
-    ("payroll", "performance", "премии по результатам оценки"),
-    ("hr_edo", "contract_management", "трудовые договоры в электронном виде"),
-    ("performance", "corporate_learning", "развитие по итогам оценки"),
-    ("job_search", "university_tech", "трудоустройство выпускников"),
-    ("job_search", "exam_prep", "карьерный путь после обучения"),
-    # edtech
-    ("online_school_platform", "email_marketing", "прогрев учеников рассылками"),
-    ("online_school_platform", "video_conferencing", "вебинары для онлайн-школ"),
-    ("online_school_platform", "smm", "продвижение курсов в соцсетях"),
-    ("online_school_platform", "sales_crm", "продажи курсов через CRM"),
-    ("corporate_learning", "video_conferencing", "онлайн-тренинги для сотрудников"),
-    ("corporate_learning", "corporate_messenger", "обучение в корпоративном мессенджере"),
-    ("corporate_learning", "security_awareness", "курсы по кибербезопасности"),
-    ("university_tech", "video_conferencing", "дистанционные занятия вуза"),
-    ("language_learning", "corporate_learning", "корпоративные курсы языков"),
-    # martech
-    ("email_marketing", "loyalty", "персональные предложения участникам программы"),
-    ("email_marketing", "ad_analytics", "атрибуция рассылок"),
-    ("email_marketing", "messaging_api", "каскадные рассылки: email и мессенджеры"),
-    ("loyalty", "pharmacy", "лояльность аптечных сетей"),
-    ("loyalty", "wellness", "бонусы за здоровые привычки"),
-    ("smm", "ad_analytics", "аналитика рекламы в соцсетях"),
-    ("smm", "influencer_marketing", "контент и блогеры в одной кампании"),
-    ("smm", "chatbots", "чат-боты в сообществах"),
-    ("influencer_marketing", "ad_analytics", "эффективность интеграций у блогеров"),
-    ("ad_analytics", "virtual_pbx", "коллтрекинг"),
-    ("ad_analytics", "product_analytics", "от рекламного клика до действий в продукте"),
-    ("ad_analytics", "real_estate_crm", "аналитика рекламы объектов недвижимости"),
-    # analytics
-    ("bi", "data_platform", "хранилище данных для BI"),
-    ("bi", "manufacturing_erp", "отчёты по производству"),
-    ("bi", "budgeting", "план-факт анализ"),
-    ("bi", "low_code", "дашборды в low-code приложениях"),
-    ("data_platform", "product_analytics", "данные продукта в хранилище"),
-    ("data_platform", "observability", "метрики инфраструктуры данных"),
-    ("speech_analytics", "virtual_pbx", "анализ записей звонков"),
-    ("speech_analytics", "real_estate_crm", "контроль звонков риелторов"),
-    ("product_analytics", "testing", "A/B-тесты на продуктовых данных"),
-    # devtools
-    ("observability", "ci_cd", "мониторинг релизов"),
-    ("observability", "api_management", "метрики API"),
-    ("observability", "siem", "события безопасности из логов"),
-    ("ci_cd", "code_collaboration", "сборка из репозитория"),
-    ("ci_cd", "testing", "автотесты в пайплайне"),
-    ("ci_cd", "appsec", "проверка безопасности в пайплайне"),
-    ("code_collaboration", "testing", "тесты в код-ревью"),
-    ("code_collaboration", "appsec", "анализ кода на уязвимости"),
-    ("low_code", "api_management", "внешние API в low-code"),
-    ("api_management", "appsec", "защита API"),
-    ("api_management", "identity", "авторизация доступа к API"),
-    # security
-    ("dlp", "siem", "инциденты утечек в SIEM"),
-    ("dlp", "security_awareness", "обучение сотрудников по итогам инцидентов"),
-    ("dlp", "corporate_messenger", "контроль утечек в мессенджере"),
-    ("dlp", "identity", "права доступа и контроль утечек"),
-    ("siem", "identity", "журнал доступа в SIEM"),
-    ("siem", "appsec", "уязвимости приложений в SIEM"),
-    ("identity", "corporate_messenger", "единый вход в корпоративные сервисы"),
-    ("identity", "hr_edo", "доступы по кадровым событиям"),
-    ("identity", "e_services", "идентификация граждан"),
-    ("antifraud", "banking_api", "антифрод для банковских операций"),
-    ("security_awareness", "siem", "фишинговые учения и мониторинг"),
-    # health
-    ("clinic_management", "telemedicine", "онлайн-консультации пациентов клиники"),
-    ("clinic_management", "medical_ai", "ИИ-помощник врача в МИС"),
-    ("clinic_management", "virtual_pbx", "запись пациентов по телефону"),
-    ("telemedicine", "pharmacy", "рецепты и доставка лекарств"),
-    ("telemedicine", "wellness", "здоровье и профилактика"),
-    ("telemedicine", "video_conferencing", "видеосвязь для консультаций"),
-    ("telemedicine", "medical_ai", "ИИ-триаж обращений"),
-    # ERP
-    ("manufacturing_erp", "procurement", "закупки для производства"),
-    ("manufacturing_erp", "budgeting", "бюджет производства"),
-    ("manufacturing_erp", "edo", "документооборот с поставщиками"),
-    ("wholesale", "edo", "ЭДО с покупателями"),
-    ("wholesale", "procurement", "закупки оптовиков"),
-    ("edo", "counterparty_check", "проверка контрагента перед подписанием"),
-    ("edo", "contract_management", "подписание договоров через ЭДО"),
-    ("procurement", "counterparty_check", "проверка поставщиков"),
-    ("procurement", "gov_procurement", "участие в госзакупках"),
-    # legal
-    ("contract_management", "legal_ai", "ИИ-проверка договоров"),
-    ("contract_management", "counterparty_check", "проверка стороны договора"),
-    ("legal_consult", "legal_ai", "юрист и ИИ-помощник"),
-    ("legal_consult", "ip_protection", "юридическая защита брендов"),
-    ("ip_protection", "legal_ai", "ИИ-поиск по товарным знакам"),
-    ("counterparty_check", "gov_procurement", "проверка участников закупок"),
-    # property
-    ("rental", "property_management", "аренда в управляющей компании"),
-    ("rental", "smart_building", "умные замки для аренды"),
-    ("property_management", "smart_building", "диспетчеризация домов"),
-    ("property_management", "citizen_feedback", "обращения жителей"),
-    ("smart_building", "smart_city", "дома в платформе умного города"),
-    ("real_estate_crm", "virtual_pbx", "звонки клиентов агентства"),
-    ("real_estate_crm", "developer_sales", "продажи новостроек через агентства"),
-    ("developer_sales", "ad_analytics", "аналитика рекламы новостроек"),
-    # agro
-    ("farm_management", "precision_farming", "точное земледелие в учёте хозяйства"),
-    ("farm_management", "livestock", "животноводство в учёте хозяйства"),
-    ("farm_management", "agri_marketplace", "продажа урожая"),
-    ("precision_farming", "agri_marketplace", "закупка удобрений по данным полей"),
-    ("agri_marketplace", "lending", "кредиты для аграриев"),
-    # government
-    ("gov_procurement", "gov_edo", "документы закупок в СЭД"),
-    ("smart_city", "citizen_feedback", "обращения горожан"),
-    ("smart_city", "e_services", "городские электронные услуги"),
-    ("e_services", "citizen_feedback", "обратная связь по услугам"),
-    ("e_services", "gov_edo", "межведомственный документооборот"),
-    ("citizen_feedback", "chatbots", "чат-бот для обращений граждан"),
-    ("gov_edo", "dlp", "защита служебной информации"),
-    # communications
-    ("virtual_pbx", "clinic_management", "телефония для клиник"),
-    ("video_conferencing", "corporate_messenger", "звонки из корпоративного мессенджера"),
-    ("chatbots", "messaging_api", "чат-боты в мессенджерах"),
-)
+# The taxonomy (shared/taxonomy/taxonomy.json, which the catalog generator reads too): what each sub-industry
+# plugs into, with the joint offering the pair could sell (a synergy area, in Russian). Symmetric: a pair is
+# listed once. A pair in one industry (e.g. recruiting ↔ onboarding) serves one customer at two steps of one
+# job; a pair across industries (CRM ↔ telephony) is an integration.
+_TAXONOMY = taxonomy()
+_PAIRS: tuple[tuple[str, str, str], ...] = tuple((c.a, c.b, c.synergy.ru) for c in _TAXONOMY.complements)
 
 COMPLEMENTS: dict[frozenset[str], str] = {frozenset((a, b)): area for a, b, area in _PAIRS}
 
-# The catalog's industries and their sub-industries (localcloud/catalog/companies.json): the industry
-# pairs that complement each other are those with at least one complementary sub-industry pair.
-INDUSTRY_OF_SUB: dict[str, str] = {
-    sub: industry
-    for industry, subs in {
-        "crm": "omnichannel ecommerce_crm helpdesk field_service sales_crm",
-        "agritech": "livestock precision_farming agri_marketplace farm_management",
-        "analytics": "data_platform speech_analytics bi marketplace_analytics product_analytics",
-        "cybersecurity": "dlp antifraud siem identity appsec security_awareness",
-        "fintech": "lending payments accounting personal_finance banking_api",
-        "ecommerce": "reviews store_builder marketplace_management fulfillment pim grocery_subscription",
-        "logistics": "tms last_mile freight_marketplace wms delivery_aggregator",
-        "retailtech": "inventory retail_analytics restaurant_tech pos pricing",
-        "devtools": "observability code_collaboration testing low_code api_management ci_cd",
-        "martech": "smm loyalty email_marketing influencer_marketing ad_analytics",
-        "legaltech": "ip_protection contract_management legal_consult legal_ai counterparty_check",
-        "healthtech": "medical_ai pharmacy clinic_management telemedicine wellness",
-        "erp": "manufacturing_erp wholesale budgeting edo procurement",
-        "hrtech": "hr_edo recruiting performance onboarding payroll job_search",
-        "communications": "virtual_pbx video_conferencing chatbots messaging_api corporate_messenger",
-        "edtech": "university_tech online_school_platform language_learning exam_prep corporate_learning",
-        "govtech": "gov_procurement smart_city e_services citizen_feedback gov_edo",
-        "proptech": "rental property_management smart_building real_estate_crm developer_sales",
-    }.items()
-    for sub in subs.split()
-}
+# The industry pairs that complement each other are those with at least one complementary sub-industry pair
+# (the taxonomy checks that every pair names known sub-industries).
+INDUSTRY_OF_SUB: dict[str, str] = _TAXONOMY.industry_of_sub()
 INDUSTRY_COMPLEMENTS: frozenset[frozenset[str]] = frozenset(
     frozenset((INDUSTRY_OF_SUB[a], INDUSTRY_OF_SUB[b]))
     for a, b, _ in _PAIRS
-    if a in INDUSTRY_OF_SUB and b in INDUSTRY_OF_SUB and INDUSTRY_OF_SUB[a] != INDUSTRY_OF_SUB[b]
+    if INDUSTRY_OF_SUB[a] != INDUSTRY_OF_SUB[b]
 )
 
 
