@@ -19,7 +19,6 @@ from shared.identity.security_state import SecurityState
 from shared.settings import Settings
 
 if TYPE_CHECKING:
-    from shared.commands import Context
     from shared.identity.tokens import AccessClaims
 
 
@@ -133,11 +132,3 @@ def require_company_access(principal: Principal, company_id: str | None, owner_i
     if company_id is not None and principal.company_id == company_id:
         return
     raise Forbidden("you can only act on your own company")
-
-
-def command_context(event: dict[str, Any], principal: Principal) -> Context:
-    """The caller and the request (its id is the correlation id, as the access log's) for a command."""
-    from shared.commands import Context
-
-    origin = origin_from_event(event)
-    return Context(principal=principal, correlation_id=origin.request_id, origin=origin)
