@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PROFILE ?= embedded
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: dev up down status test lint checks unit integration e2e bench install system-deps openapi clean
+.PHONY: dev up down status test lint checks unit integration functions e2e bench install system-deps openapi clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12, or apt-get install python3.12) or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -44,12 +44,12 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared localstack/localcloud functions tests
+	$(BIN)/mypy shared localstack/localcloud ops/algoarts_ops functions tests
 
 checks: install
 	@bash tests/checks/run_checks.sh
 
-unit integration e2e: install
+unit integration functions e2e: install
 	$(BIN)/pytest tests/$@ -q
 
 bench: install

@@ -12,10 +12,11 @@ run() {
   "$@"; local code=$?
   names+=("$name"); times+=($((SECONDS - start))); codes+=($code)
 }
-run lint    bash -c "$BIN/ruff check . && $BIN/ruff format --check . && $BIN/mypy shared localstack/localcloud functions tests"
+run lint    bash -c "$BIN/ruff check . && $BIN/ruff format --check . && $BIN/mypy shared localstack/localcloud ops/algoarts_ops functions tests"
 run checks  bash tests/checks/run_checks.sh
 run unit        $BIN/pytest tests/unit -q -p no:cacheprovider
 run integration $BIN/pytest tests/integration -q -p no:cacheprovider
+run functions   $BIN/pytest tests/functions -q -p no:cacheprovider
 run e2e         $BIN/pytest tests/e2e -q -p no:cacheprovider
 echo; echo "=== time per tier"
 failed=0

@@ -30,7 +30,7 @@ def _csv(value: object) -> object:
 
 
 class TechStack(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     languages: list[Label] = Field(default_factory=list, max_length=30)
     frameworks: list[Label] = Field(default_factory=list, max_length=30)
@@ -41,7 +41,7 @@ class TechStack(BaseModel):
 class _CompanyFields(BaseModel):
     """The catalog fields a user may set, all optional: the shape of a partial update."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=2, max_length=500, description="Brand name as users know it")
     description: str | None = Field(default=None, max_length=10_000)
@@ -102,6 +102,8 @@ class CompanyImport(CompanyCreate):
 class Company(BaseModel):
     """The company as readers see it (the read model's document)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: uuid.UUID
     slug: str
     name: str
@@ -147,6 +149,8 @@ class Company(BaseModel):
 class CompanyEvent(BaseModel):
     """One entry of `GET /v1/companies/{id}/history`."""
 
+    model_config = ConfigDict(defer_build=True)
+
     event_id: uuid.UUID
     version: int
     event_type: str
@@ -158,6 +162,7 @@ class CompanyEvent(BaseModel):
 
 
 class CompanyHistory(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     company_id: uuid.UUID
     version: int
     events: list[CompanyEvent]
@@ -176,7 +181,7 @@ class CompanyFilters(BaseModel):
     `GET /v1/companies` and `GET /v1/search` (SQL in shared/companies/filters.py, OpenSearch in
     shared/search/opensearch_index.py)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     industry: CsvCodes | None = Field(default=None, description="one or more, comma-separated")
     sub_industry: CsvCodes | None = Field(default=None, description="any of these, comma-separated")
@@ -218,17 +223,20 @@ class CompanyListQuery(CompanyFilters):
 
 
 class CompanyPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     items: list[Company]
     next_cursor: str | None = None
     limit: int
 
 
 class VerificationRequested(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     company_id: uuid.UUID
     status: Literal["queued"] = "queued"
 
 
 class SearchHit(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: uuid.UUID
     name: str
     industry: str

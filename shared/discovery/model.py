@@ -15,7 +15,7 @@ Status = Literal[
 
 
 class DiscoveryFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     industries: list[str] = Field(default_factory=list, max_length=20)
     exclude_company_ids: list[str] = Field(default_factory=list, max_length=200)
@@ -23,7 +23,7 @@ class DiscoveryFilters(BaseModel):
 
 
 class StartDiscovery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     company_id: str = Field(pattern=UUID_PATTERN, description="The company looking for partners (yours).")
     threshold: float = Field(default=0.6, ge=0, le=1, description="Lowest compatibility score worth an outreach.")
@@ -31,11 +31,13 @@ class StartDiscovery(BaseModel):
 
 
 class DiscoveryStarted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: str
     status: Status
 
 
 class Candidate(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     company_id: str
     name: str | None = None
     score: float | None = None
@@ -45,12 +47,14 @@ class Candidate(BaseModel):
 
 
 class Draft(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     subject: str
     body: str
     made_by: dict[str, Any] | None = None
 
 
 class Review(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     state: Literal["pending", "approved", "rejected", "expired"] | None = None
     deadline: datetime | None = None
     reviewed_by: str | None = None
@@ -60,6 +64,7 @@ class Review(BaseModel):
 
 
 class Failure(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     step: str
     error: str
     cause: str
@@ -67,6 +72,7 @@ class Failure(BaseModel):
 
 
 class Discovery(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: str
     company_id: str
     status: Status
@@ -87,13 +93,13 @@ class Discovery(BaseModel):
 class ApproveOutreach(BaseModel):
     """Optional edits: what is given replaces the draft's text."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     subject: str | None = Field(default=None, min_length=1, max_length=300)
     body: str | None = Field(default=None, min_length=1, max_length=10_000)
 
 
 class RejectOutreach(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     reason: str = Field(min_length=1, max_length=2000)

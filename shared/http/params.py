@@ -153,6 +153,13 @@ def _parameter(name: str, hint: Any, default: Any) -> Parameter | None:
     )  # fmt: skip
 
 
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an answer annotation names: `Response[Company]`, `Company`, `X | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
 def _missing(loc: tuple[str | int, ...]) -> dict[str, Any]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
 
@@ -176,6 +183,10 @@ class Binding:
             if bound is not None:
                 self.parameters.append(bound)
         self.returns = hints.get("return")
+        for model in _models_in(self.returns):
+            # Models are declared with defer_build (a function builds only the models it uses); the
+            # answer's are built now, so the cold start, not the first request, pays for them.
+            model.model_rebuild()
         self.dependencies = build_dependency_tree(func)
         self._body = [p for p in self.parameters if p.location == "body"]
         if len(self._body) > 1:

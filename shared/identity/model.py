@@ -17,7 +17,7 @@ RoleName = Literal["free_user", "paid_user", "company_admin", "platform_admin"]
 
 
 class RegisterCommand(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     email: Email
     password: str = Field(min_length=1, max_length=1024)
@@ -25,26 +25,26 @@ class RegisterCommand(BaseModel):
 
 
 class LoginCommand(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     email: Email
     password: str = Field(min_length=1, max_length=1024)
 
 
 class RefreshCommand(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     refresh_token: str = Field(min_length=20, max_length=200)
 
 
 class LogoutCommand(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     refresh_token: str | None = Field(default=None, min_length=20, max_length=200)
 
 
 class UpdateMeCommand(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     full_name: str | None = Field(default=None, max_length=200)
     current_password: str | None = Field(default=None, max_length=1024)
@@ -52,12 +52,13 @@ class UpdateMeCommand(BaseModel):
 
 
 class SetRolesCommand(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     roles: list[RoleName] = Field(min_length=1, max_length=4)
 
 
 class TokenPair(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth token type
     expires_in: int
@@ -65,6 +66,7 @@ class TokenPair(BaseModel):
 
 
 class User(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: uuid.UUID
     email: str
     full_name: str | None = None
@@ -76,6 +78,7 @@ class User(BaseModel):
 
 
 class UserPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     items: list[User]
     next_cursor: str | None = None
 

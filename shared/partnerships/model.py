@@ -27,7 +27,7 @@ __all__ = [
 
 
 class AnalyzeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     company_a_id: uuid.UUID
     company_b_id: uuid.UUID
@@ -38,7 +38,7 @@ class PartnershipCreate(AnalyzeRequest):
 
 
 class StatusChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     status: Status
 
@@ -46,7 +46,7 @@ class StatusChange(BaseModel):
 class OutcomesPatch(BaseModel):
     """What the partnership brought, in roubles; omitted fields stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     deal_value: int | None = Field(default=None, ge=0, le=9_000_000_000_000_000_000)
     revenue_generated: int | None = Field(default=None, ge=0, le=9_000_000_000_000_000_000)
@@ -56,6 +56,7 @@ class OutcomesPatch(BaseModel):
 
 
 class CompanyBrief(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: uuid.UUID
     slug: str
     name: str
@@ -68,6 +69,8 @@ class CompanyBrief(BaseModel):
 class Suggestion(BaseModel):
     """A ranked candidate partner with the per-criterion breakdown."""
 
+    model_config = ConfigDict(defer_build=True)
+
     company: CompanyBrief
     score: float
     criteria: list[Criterion]
@@ -76,12 +79,14 @@ class Suggestion(BaseModel):
 
 
 class SuggestionList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     company_id: uuid.UUID
     items: list[Suggestion]
     candidates_scored: int = Field(description="how many candidates the SQL prefilter passed to scoring")
 
 
 class Partnership(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: uuid.UUID
     company_a_id: uuid.UUID
     company_b_id: uuid.UUID
@@ -106,10 +111,12 @@ class Partnership(BaseModel):
 
 
 class PartnershipListQuery(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     status: Status | None = None
     company_id: uuid.UUID | None = Field(default=None, description="only this one of the caller's companies")
     limit: int = Field(default=50, ge=1, le=200)
 
 
 class PartnershipPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     items: list[Partnership]

@@ -65,11 +65,14 @@ class SearchQuery(CompanyFilters):
 class Highlight(BaseModel):
     """Snippets with the matched words in ``<mark>…</mark>``; everything else in them is HTML-escaped."""
 
+    model_config = ConfigDict(defer_build=True)
+
     name: str | None = None
     description: str | None = Field(default=None, description="up to two fragments joined by ' … '")
 
 
 class SearchItem(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: uuid.UUID
     name: str
     slug: str | None = None
@@ -81,12 +84,15 @@ class SearchItem(BaseModel):
 
 
 class FacetValue(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     value: str
     count: int
 
 
 class SearchFacets(BaseModel):
     """Counts over all the results (every page), most frequent first: each value's count is how many results have it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     industry: list[FacetValue] = Field(default_factory=list)
     funding_stage: list[FacetValue] = Field(default_factory=list)
@@ -95,6 +101,7 @@ class SearchFacets(BaseModel):
 
 
 class SearchPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     query: str
     backend: str = Field(description="full-text side: postgres or opensearch (the semantic side is always pgvector)")
     mode: SearchMode = Field(description="what was searched: the requested mode, or text when semantic was unavailable")
