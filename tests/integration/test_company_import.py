@@ -17,14 +17,9 @@ from typing import Any
 
 import pytest
 
+from algoarts_ops.company_import.importer import ImportFailed, import_companies
+from algoarts_ops.company_import.rows import ROW_NUMBER, ImportFileError, read_rows
 from localcloud.cli import main
-from localcloud.company_import import (
-    ROW_NUMBER,
-    ImportFailed,
-    ImportFileError,
-    import_companies,
-    read_rows,
-)
 from shared.commands import Context
 from shared.companies import service
 from shared.companies.aggregate import CompanyState

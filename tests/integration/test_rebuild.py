@@ -18,7 +18,11 @@ from typing import Any, cast
 import pytest
 
 import shared.rebuild as replay
-from localcloud import rebuild
+from algoarts_ops import local_cloud
+from algoarts_ops.rebuild import search_postgres
+from algoarts_ops.rebuild.cache import rebuild_cache
+from algoarts_ops.rebuild.companies import CONFLICT_SLUG_PREFIX, rebuild_companies
+from algoarts_ops.rebuild.search_opensearch import rebuild_opensearch
 from localcloud.cli import main
 from shared.cache import CompanyCache, ListCache, redis_client
 from shared.commands import Context
@@ -189,7 +193,7 @@ def test_rebuild_companies_restores_the_rows_the_commands_wrote(
         ).fetchone()["id"]
         db.commit()
 
-    report = rebuild.rebuild_companies(postgres_url, batch=2)
+    report = rebuild_companies(postgres_url, batch=2)
 
     assert _company_rows(postgres_url, ids) == expected
     assert report.aggregates == _aggregates(postgres_url) == report.written
@@ -197,7 +201,7 @@ def test_rebuild_companies_restores_the_rows_the_commands_wrote(
     assert report.orphans >= 1  # counted, otherwise left alone
     with _db(postgres_url) as db:
         row = db.execute("SELECT name, slug, inn FROM companies WHERE id = %s", (orphan,)).fetchone()
-    assert row == {"name": "Без событий", "slug": f"{rebuild.CONFLICT_SLUG_PREFIX}{orphan}", "inn": None}
+    assert row == {"name": "Без событий", "slug": f"{CONFLICT_SLUG_PREFIX}{orphan}", "inn": None}
     # A second run finds nothing to repair; through the CLI, with the plain counter (not a TTY).
     assert main(["rebuild", "companies", "--database-url", postgres_url, "--batch", "3"]) == 0
     out, err = capsys.readouterr()
@@ -212,7 +216,7 @@ def test_rebuild_companies_serves_commands_afterwards(settings: Settings, made: 
         db.commit()
     with pytest.raises(Exception, match="not found"):
         service.get_company(settings, made["plain"])
-    rebuild.rebuild_companies(settings.database_url)
+    rebuild_companies(settings.database_url)
     company = service.update_company(settings, made["plain"], CompanyPatch(employees_count=40), _ctx())
     assert company.version == 2 and company.employees_range == "11-50"
 
@@ -267,7 +271,7 @@ def test_rebuild_postgres_search_equals_the_projection(
         )
         db.commit()
 
-    report = rebuild.rebuild_postgres_search(url, batch=3)
+    report = search_postgres.rebuild_postgres_search(url, batch=3)
 
     assert _search_rows(url, ids) == expected
     assert report.aggregates == _aggregates(url) == report.written
@@ -288,7 +292,7 @@ def test_rebuild_postgres_search_equals_the_projection(
         monkeypatch,
         lambda: service.update_company(settings, made["busy"], CompanyPatch(description="Новое описание"), _ctx()),
     )
-    again = rebuild.rebuild_postgres_search(url, batch=2)
+    again = search_postgres.rebuild_postgres_search(url, batch=2)
     assert again.caught_up >= 1
     row = _search_rows(url, [made["busy"]])[made["busy"]]
     assert row["version"] == SNAPSHOT_UPDATES + 2 and row["document"]["description"] == "Новое описание"
@@ -349,7 +353,7 @@ def test_rebuild_opensearch_builds_a_new_index_and_moves_the_alias(
     stale = {**expected[made["plain"]][1], "name": "Испорчено"}
     client.index(index=ALIAS, id=made["plain"], body=stale, version=1000, version_type="external", refresh=True)
 
-    report = rebuild.rebuild_opensearch(settings.database_url, opensearch, batch=4)
+    report = rebuild_opensearch(settings.database_url, opensearch, batch=4)
 
     assert set(client.indices.get_alias(name=ALIAS)) == {"companies_v2"}
     assert not client.indices.exists(index="companies_v1")
@@ -377,7 +381,7 @@ def test_rebuild_opensearch_builds_a_new_index_and_moves_the_alias(
         monkeypatch,
         lambda: service.update_company(settings, made["busy"], CompanyPatch(description="Ещё описание"), _ctx()),
     )
-    again = rebuild.rebuild_opensearch(settings.database_url, opensearch, batch=2)
+    again = rebuild_opensearch(settings.database_url, opensearch, batch=2)
     assert set(client.indices.get_alias(name=ALIAS)) == {"companies_v3"}
     assert not client.indices.exists(index="companies_v2")
     assert again.caught_up >= 1
@@ -391,7 +395,7 @@ def test_rebuild_opensearch_recreates_a_dropped_index(
 ) -> None:
     client = _client(opensearch)
     assert not client.indices.exists_alias(name=ALIAS)  # dropped (by the fixture)
-    report = rebuild.rebuild_opensearch(settings.database_url, opensearch)
+    report = rebuild_opensearch(settings.database_url, opensearch)
     assert set(client.indices.get_alias(name=ALIAS)) == {"companies_v1"} and report.notes == []
     assert client.count(index=ALIAS)["count"] == _aggregates(settings.database_url)
     plain = service.get_company(settings, made["plain"])
@@ -404,7 +408,7 @@ def test_rebuild_postgres_search_refuses_without_the_table(postgres_url: str) ->
         db.commit()
         try:
             with pytest.raises(replay.RebuildError, match="no company_search table"):
-                rebuild.rebuild_postgres_search(postgres_url)
+                search_postgres.rebuild_postgres_search(postgres_url)
         finally:
             db.execute("ALTER TABLE company_search_away RENAME TO company_search")
             db.commit()
@@ -413,12 +417,12 @@ def test_rebuild_postgres_search_refuses_without_the_table(postgres_url: str) ->
 def test_a_reader_idle_in_a_transaction_makes_the_swap_give_up_not_hang(
     postgres_url: str, made: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rebuild, "SWAP_LOCK_TIMEOUT", "300ms")
+    monkeypatch.setattr(search_postgres, "SWAP_LOCK_TIMEOUT", "300ms")
     before = _search_rows(postgres_url, list(made.values()))
     with _db(postgres_url) as reader:
         reader.execute("SELECT count(*) FROM company_search").fetchone()  # holds its lock until rollback
         with pytest.raises(replay.RebuildError, match="stayed locked by another session for 300ms"):
-            rebuild.rebuild_postgres_search(postgres_url)
+            search_postgres.rebuild_postgres_search(postgres_url)
         reader.rollback()
     with _db(postgres_url) as db:
         assert db.execute("SELECT to_regclass('company_search_new') AS t").fetchone()["t"] is None
@@ -432,7 +436,7 @@ def test_cli_rebuilds_the_search_backend_it_is_told(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(rebuild, "_local", lambda: None)  # never a local cloud running on this machine
+    monkeypatch.setattr(local_cloud, "state", lambda: None)  # never a local cloud running on this machine
     monkeypatch.delenv("ALGOARTS_OPENSEARCH_URL", raising=False)
     monkeypatch.delenv("ALGOARTS_SEARCH_BACKEND", raising=False)
     OpenSearchIndex(opensearch).ensure_index()
@@ -474,13 +478,13 @@ def test_rebuild_cache_drops_every_company_key_and_warms_back_what_the_projectio
     pages.put(generation, "q", b"[]")
     client.hset(f"company:{made['plain']}", mapping={"version": 999, "body": "{}"})  # corrupted
 
-    dropped = rebuild.rebuild_cache(settings.redis_url)
+    dropped = rebuild_cache(settings.redis_url)
     assert dropped.dropped >= len(ids) + 2
     assert not list(client.scan_iter(match="company:*")) and not list(client.scan_iter(match="companies:list:*"))
     assert pages.get("q") == ("0", None)
     assert service.get_company(settings, made["plain"], cache=cache).version == expected[made["plain"]]["version"]
 
-    warmed = rebuild.rebuild_cache(settings.redis_url, database_url=settings.database_url, warm=True)
+    warmed = rebuild_cache(settings.redis_url, database_url=settings.database_url, warm=True)
     assert warmed.aggregates == _aggregates(settings.database_url)
     assert _cache_entries(settings.redis_url, ids) == expected
     renamed = expected[made["renamed"]]["body"]

@@ -17,7 +17,13 @@ from typing import Any
 
 import pytest
 
-from localcloud import dead_letters as dl
+from algoarts_ops.dead_letters import cli as dead_letters_cli
+from algoarts_ops.dead_letters.cli import format_queue
+from algoarts_ops.dead_letters.letters import Invoke, Send, parse_message
+from algoarts_ops.dead_letters.queues import DeadLetterQueue, dead_letter_queues, find_queue
+from algoarts_ops.dead_letters.redrive import invocation_failure, plan_redrive, redrive
+from algoarts_ops.dead_letters.sqs import peek
+from algoarts_ops.dead_letters.target import Target
 from localcloud import template as tpl
 from localcloud.cli import main
 from localcloud.paths import TEMPLATE
@@ -35,12 +41,12 @@ QUEUE_URLS = {
 FUNCTIONS = {"ProjectCompanyFunction": "algoarts-project", "QueueVerificationFunction": "algoarts-queue-verification"}
 
 
-def _queues() -> list[dl.DeadLetterQueue]:
-    return dl.dead_letter_queues(tpl.load(TEMPLATE), QUEUE_URLS)
+def _queues() -> list[DeadLetterQueue]:
+    return dead_letter_queues(tpl.load(TEMPLATE), QUEUE_URLS)
 
 
-def _queue(name: str) -> dl.DeadLetterQueue:
-    return dl.find_queue(_queues(), name)
+def _queue(name: str) -> DeadLetterQueue:
+    return find_queue(_queues(), name)
 
 
 def _envelope(event_type: str = "company.updated", version: int = 2) -> dict[str, Any]:
@@ -197,9 +203,9 @@ def test_a_queue_is_found_by_logical_id_name_or_url() -> None:
     queues = _queues()
     url = QUEUE_URLS["ProjectCompanyDeadLetters"]
     for key in ("ProjectCompanyDeadLetters", "projectcompanydeadletters", "algoarts-ProjectCompanyDeadLetters", url):
-        assert dl.find_queue(queues, key).url == url
+        assert find_queue(queues, key).url == url
     with pytest.raises(LookupError, match="CompanyVerificationDeadLetters, ProjectCompanyDeadLetters"):
-        dl.find_queue(queues, "CompanyVerificationQueue")  # a work queue, not a dead-letter one
+        find_queue(queues, "CompanyVerificationQueue")  # a work queue, not a dead-letter one
 
 
 # --- reading messages --------------------------------------------------------------------------------
@@ -212,7 +218,7 @@ def test_a_kafka_dead_letter_shows_the_reason_and_every_event_and_redrives_the_s
     url = QUEUE_URLS["ProjectCompanyDeadLetters"]
     (body,) = sqs.bodies(url)
 
-    letter = dl.parse_message(_queue("ProjectCompanyDeadLetters"), _message(body))
+    letter = parse_message(_queue("ProjectCompanyDeadLetters"), _message(body))
 
     assert letter.reason == "UnknownEvent: company projection cannot apply company.exploded"
     assert letter.details["attempts"] == 3 and letter.details["offsets"] == [40, 41]
@@ -220,7 +226,7 @@ def test_a_kafka_dead_letter_shows_the_reason_and_every_event_and_redrives_the_s
         (e["event_id"], e["event_type"], e["aggregate_id"], e["version"]) for e in envelopes
     ]
     assert letter.events[0].position == "company.events-0@40"
-    assert isinstance(letter.action, dl.Invoke) and letter.action.function == "ProjectCompanyFunction"
+    assert isinstance(letter.action, Invoke) and letter.action.function == "ProjectCompanyFunction"
     assert letter.action.event == json.loads(body)["payload"]  # the MSK-shaped event, as first delivered
     assert letter.action.function_arn == "algoarts-project"
     assert letter.sent_at == "1970-01-01T00:00:00+00:00"
@@ -237,9 +243,9 @@ def test_a_record_whose_value_cannot_be_read_is_shown_and_still_redriven_as_it_w
         },
     }
     body = json.dumps({"responseContext": {"reason": "ValidationError: ..."}, "payload": event})
-    letter = dl.parse_message(_queue("ProjectCompanyDeadLetters"), _message(body))
+    letter = parse_message(_queue("ProjectCompanyDeadLetters"), _message(body))
     assert [e.error for e in letter.events] == ["unreadable value: Error", "the value is not a JSON object"]
-    assert isinstance(letter.action, dl.Invoke) and letter.action.event == event
+    assert isinstance(letter.action, Invoke) and letter.action.event == event
 
 
 def test_an_aws_on_failure_record_has_only_metadata_and_cannot_be_redriven_from_here() -> None:
@@ -250,7 +256,7 @@ def test_an_aws_on_failure_record_has_only_metadata_and_cannot_be_redriven_from_
             "KafkaBatchInfo": {"partitions": ["company.events-2"], "firstOffset": 10, "lastOffset": 19},
         }
     )
-    letter = dl.parse_message(_queue("ProjectCompanyDeadLetters"), _message(body))
+    letter = parse_message(_queue("ProjectCompanyDeadLetters"), _message(body))
     assert letter.reason == "RetryAttemptsExhausted"
     assert letter.action is None and letter.events == ()
     assert letter.not_redrivable is not None
@@ -259,26 +265,26 @@ def test_an_aws_on_failure_record_has_only_metadata_and_cannot_be_redriven_from_
 
 def test_an_unreadable_dead_letter_is_listed_but_never_redriven() -> None:
     for queue in ("ProjectCompanyDeadLetters", "CompanyVerificationDeadLetters"):
-        letter = dl.parse_message(_queue(queue), _message("this is not json"))
+        letter = parse_message(_queue(queue), _message("this is not json"))
         if queue == "ProjectCompanyDeadLetters":
             assert letter.action is None and letter.not_redrivable == "the message is not JSON"
         else:  # a verification dead letter that is not a parked one was moved as it was: it goes back as it was
-            assert isinstance(letter.action, dl.Send) and letter.action.body == "this is not json"
+            assert isinstance(letter.action, Send) and letter.action.body == "this is not json"
 
 
 def test_a_parked_verification_request_shows_the_reason_and_goes_back_to_the_verification_queue() -> None:
     raw = json.dumps(REQUEST)
-    letter = dl.parse_message(_queue("CompanyVerificationDeadLetters"), _message(_parked(REQUEST)))
+    letter = parse_message(_queue("CompanyVerificationDeadLetters"), _message(_parked(REQUEST)))
     assert letter.reason == "the registry refused the request: 403"
     assert letter.request == REQUEST and letter.details == {"original_message_id": "m-original"}
-    assert letter.action == dl.Send("CompanyVerificationQueue", raw)
+    assert letter.action == Send("CompanyVerificationQueue", raw)
 
 
 def test_a_request_moved_by_the_redrive_policy_goes_back_unchanged() -> None:
     raw = json.dumps(REQUEST)
-    letter = dl.parse_message(_queue("CompanyVerificationDeadLetters"), _message(raw))
+    letter = parse_message(_queue("CompanyVerificationDeadLetters"), _message(raw))
     assert letter.reason == "moved here by CompanyVerificationQueue's redrive policy after 8 receives"
-    assert letter.action == dl.Send("CompanyVerificationQueue", raw)
+    assert letter.action == Send("CompanyVerificationQueue", raw)
 
 
 # --- deciding ----------------------------------------------------------------------------------------
@@ -286,26 +292,26 @@ def test_a_request_moved_by_the_redrive_policy_goes_back_unchanged() -> None:
 
 def test_plan_redrive_takes_all_or_the_one_asked_for_and_says_why_it_skips() -> None:
     queue = _queue("ProjectCompanyDeadLetters")
-    good = dl.parse_message(queue, _message(json.dumps({"payload": {"records": {"t-0": [{"value": "e30="}]}}}), "a"))
-    bare = dl.parse_message(queue, _message(json.dumps({"requestContext": {"condition": "X"}}), "b"))
-    plan = dl.plan_redrive([good, bare])
+    good = parse_message(queue, _message(json.dumps({"payload": {"records": {"t-0": [{"value": "e30="}]}}}), "a"))
+    bare = parse_message(queue, _message(json.dumps({"requestContext": {"condition": "X"}}), "b"))
+    plan = plan_redrive([good, bare])
     assert [(p.letter.message_id, p.action is not None) for p in plan] == [("a", True), ("b", False)]
     assert plan[1].skip and "metadata" in plan[1].skip
-    assert [p.letter.message_id for p in dl.plan_redrive([good, bare], message_id="b")] == ["b"]
+    assert [p.letter.message_id for p in plan_redrive([good, bare], message_id="b")] == ["b"]
     with pytest.raises(LookupError, match="no message c"):
-        dl.plan_redrive([good, bare], message_id="c")
+        plan_redrive([good, bare], message_id="c")
 
 
 def test_an_invocation_counts_as_done_only_without_a_function_error() -> None:
-    assert dl.invocation_failure({"StatusCode": 200}, b"{}") is None
+    assert invocation_failure({"StatusCode": 200}, b"{}") is None
     error = json.dumps({"errorType": "UnknownEvent", "errorMessage": "cannot apply company.exploded"}).encode()
-    assert dl.invocation_failure({"StatusCode": 200, "FunctionError": "Unhandled"}, error) == (
+    assert invocation_failure({"StatusCode": 200, "FunctionError": "Unhandled"}, error) == (
         "UnknownEvent: cannot apply company.exploded"
     )
-    assert dl.invocation_failure({"StatusCode": 200, "FunctionError": "Unhandled"}, b"Task timed out") == (
+    assert invocation_failure({"StatusCode": 200, "FunctionError": "Unhandled"}, b"Task timed out") == (
         "Task timed out"
     )
-    assert dl.invocation_failure({"StatusCode": 500}, b"") == "the invocation answered 500"
+    assert invocation_failure({"StatusCode": 500}, b"") == "the invocation answered 500"
 
 
 # --- formatting --------------------------------------------------------------------------------------
@@ -316,8 +322,8 @@ def test_the_listing_shows_counts_reasons_and_events() -> None:
     envelope = _envelope("company.exploded", 1)
     _dead_letter_from_dispatcher(sqs, [envelope], "company projection cannot apply company.exploded")
     queue = _queue("ProjectCompanyDeadLetters")
-    letter = dl.parse_message(queue, _message(sqs.bodies(queue.url)[0], "m-42"))
-    text = "\n".join(dl.format_queue(queue, {"visible": 3, "in_flight": 1}, [letter]))
+    letter = parse_message(queue, _message(sqs.bodies(queue.url)[0], "m-42"))
+    text = "\n".join(format_queue(queue, {"visible": 3, "in_flight": 1}, [letter]))
     assert text.startswith(
         "ProjectCompanyDeadLetters (on-failure destination of ProjectCompanyFunction): 3 messages, 1 in flight"
     )
@@ -327,19 +333,19 @@ def test_the_listing_shows_counts_reasons_and_events() -> None:
     assert f"aggregate {envelope['aggregate_id']} v1" in text
     assert "… 2 more (--limit)" in text
 
-    parked = dl.parse_message(_queue("CompanyVerificationDeadLetters"), _message(_parked(REQUEST), "m-7"))
-    lines = dl.format_queue(_queue("CompanyVerificationDeadLetters"), {"visible": 1}, [parked])
+    parked = parse_message(_queue("CompanyVerificationDeadLetters"), _message(_parked(REQUEST), "m-7"))
+    lines = format_queue(_queue("CompanyVerificationDeadLetters"), {"visible": 1}, [parked])
     assert lines[0] == "CompanyVerificationDeadLetters (dead letters of CompanyVerificationQueue): 1 message"
     assert f"    request: company_id={REQUEST['company_id']}  inn=7736207543" in "\n".join(lines)
-    assert dl.format_queue(queue, {"visible": 0}, [])[0].endswith(": 0 messages")
+    assert format_queue(queue, {"visible": 0}, [])[0].endswith(": 0 messages")
     json.dumps([letter.as_dict(), parked.as_dict()])  # --json output is plain JSON
 
 
 # --- against an in-memory SQS and Lambda ---------------------------------------------------------------
 
 
-def _target(sqs: FakeSqs, lam: FakeLambda) -> dl.Target:
-    return dl.Target(FakeSession(sqs, lam), dict(QUEUE_URLS), dict(FUNCTIONS), tpl.load(TEMPLATE))
+def _target(sqs: FakeSqs, lam: FakeLambda) -> Target:
+    return Target(FakeSession(sqs, lam), dict(QUEUE_URLS), dict(FUNCTIONS), tpl.load(TEMPLATE))
 
 
 def test_listing_leaves_every_message_in_the_queue_and_visible() -> None:
@@ -347,7 +353,7 @@ def test_listing_leaves_every_message_in_the_queue_and_visible() -> None:
     for n in range(12):
         _dead_letter_from_dispatcher(sqs, [_envelope(version=n + 1)], "boom")
     queue = _queue("ProjectCompanyDeadLetters")
-    counts, letters = dl.peek(sqs, queue, limit=11)
+    counts, letters = peek(sqs, queue, limit=11)
     assert counts == {"visible": 12, "in_flight": 0}
     assert len(letters) == 11 and len({letter.message_id for letter in letters}) == 11  # paged past 10
     assert len(sqs.bodies(queue.url)) == 12 and sqs.all_visible(queue.url)
@@ -368,7 +374,7 @@ def test_redrive_deletes_only_what_the_function_took_and_keeps_the_rest_visible(
 
     lam = FakeLambda(answer)
     out = io.StringIO()
-    result = dl.redrive(_target(sqs, lam), queue, out=out)
+    result = redrive(_target(sqs, lam), queue, out=out)
 
     assert len(result.redriven) == 1 and len(result.failed) == 1 and len(result.skipped) == 1
     assert [function for function, _ in lam.calls] == ["algoarts-project", "algoarts-project"]
@@ -384,17 +390,17 @@ def test_redrive_of_one_message_touches_no_other() -> None:
     queue = _queue("CompanyVerificationDeadLetters")
     for n in range(3):
         sqs.send_message(queue.url, _parked({**REQUEST, "correlation_id": f"c-{n}"}))
-    _, letters = dl.peek(sqs, queue, limit=10)
+    _, letters = peek(sqs, queue, limit=10)
     chosen = letters[1]
     lam = FakeLambda(lambda function, event: None)
 
-    result = dl.redrive(_target(sqs, lam), queue, message_id=chosen.message_id, out=io.StringIO())
+    result = redrive(_target(sqs, lam), queue, message_id=chosen.message_id, out=io.StringIO())
 
     assert result.redriven == [chosen.message_id] and not lam.calls
     assert sqs.sent[-1] == (QUEUE_URLS["CompanyVerificationQueue"], json.dumps({**REQUEST, "correlation_id": "c-1"}))
     assert len(sqs.bodies(queue.url)) == 2 and sqs.all_visible(queue.url)
     with pytest.raises(LookupError):
-        dl.redrive(_target(sqs, lam), queue, message_id=chosen.message_id, out=io.StringIO())
+        redrive(_target(sqs, lam), queue, message_id=chosen.message_id, out=io.StringIO())
     assert sqs.all_visible(queue.url)
 
 
@@ -425,7 +431,7 @@ def test_the_commands_print_and_exit_by_outcome(
     sqs = FakeSqs()
     _dead_letter_from_dispatcher(sqs, [_envelope("company.exploded", 1)], "cannot apply company.exploded")
     lam = FakeLambda(lambda function, event: "cannot apply company.exploded")
-    monkeypatch.setattr(dl, "target", lambda stack_name, endpoint, region: _target(sqs, lam))
+    monkeypatch.setattr(dead_letters_cli, "target", lambda stack_name, endpoint, region: _target(sqs, lam))
 
     assert main(["dead-letters", "list", "--json"]) == 0
     listed = {q["queue"]: q for q in json.loads(capsys.readouterr().out)}

@@ -1,20 +1,21 @@
-"""`algoarts rebuild` without servers: naming the next index, progress output, the report, bad input."""
+"""`algoarts rebuild` without servers: naming the next index, the report, bad input (progress: test_progress.py)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from localcloud import rebuild
+from algoarts_ops import local_cloud
+from algoarts_ops.rebuild import search_postgres
+from algoarts_ops.rebuild.report import RebuildReport, format_report
+from algoarts_ops.rebuild.search_opensearch import next_index_name
 from localcloud.cli import main
 from shared.rebuild import behind
 
 
 def test_the_next_index_follows_the_highest_version() -> None:
-    assert rebuild.next_index_name([]) == "companies_v1"
-    assert rebuild.next_index_name(["companies_v1"]) == "companies_v2"
-    assert rebuild.next_index_name(["companies_v2", "companies_v10", "companies_v9", "companies", "other_v99"]) == (
+    assert next_index_name([]) == "companies_v1"
+    assert next_index_name(["companies_v1"]) == "companies_v2"
+    assert next_index_name(["companies_v2", "companies_v10", "companies_v9", "companies", "other_v99"]) == (
         "companies_v11"
     )
 
@@ -24,59 +25,37 @@ def test_aggregates_behind_are_those_whose_written_version_is_not_the_latest() -
     assert behind({"a": 1}, {"a": 1}) == []
 
 
-def test_the_plain_progress_counter_writes_lines_not_carriage_returns() -> None:
-    out = io.StringIO()
-    bar = rebuild.PlainProgress("rebuild search", 1200, every=3600, stream=out)
-    bar.update(500)
-    bar.update(700)
-    bar.close()
-    assert out.getvalue() == "rebuild search: 1200/1200\n"
-    out = io.StringIO()
-    bar = rebuild.PlainProgress("drop cache keys", None, every=0, stream=out)
-    bar.update(3)
-    bar.close()
-    assert out.getvalue() == "drop cache keys: 3\n"
-
-
-def test_progress_is_tqdm_on_a_terminal_a_counter_otherwise_and_nothing_when_quiet() -> None:
-    assert isinstance(rebuild.progress_bar("x", 1, tty=False), rebuild.PlainProgress)
-    bar = rebuild.progress_bar("x", 1, tty=True)
-    assert type(bar).__name__ == "tqdm"
-    bar.close()
-    assert not isinstance(rebuild.progress_bar("x", 1, quiet=True, tty=True), rebuild.PlainProgress)
-
-
 def test_the_report_says_what_was_rebuilt_and_what_was_wrong() -> None:
-    report = rebuild.RebuildReport(
+    report = RebuildReport(
         "search", "opensearch alias companies -> companies_v3", aggregates=320, live=300, deleted=20, written=320
     )
     report.seconds, report.caught_up = 2.0, 2
     report.notes.append("was companies_v2 (318 documents): deleted")
-    assert rebuild.format_report(report) == [
+    assert format_report(report) == [
         "rebuilt search (opensearch alias companies -> companies_v3) in 2.00 s",
         "  320 aggregates (300 live, 20 deleted), 320 written, 160/s",
         "  2 caught up",
         "  was companies_v2 (318 documents): deleted",
     ]
-    cache = rebuild.RebuildReport("cache", "redis", dropped=12)
-    assert rebuild.format_report(cache)[1] == "  dropped 12 keys"
+    cache = RebuildReport("cache", "redis", dropped=12)
+    assert format_report(cache)[1] == "  dropped 12 keys"
 
 
 def test_the_search_rebuild_writes_with_the_projections_own_sql() -> None:
     from shared.search.postgres_index import _UPSERT
 
-    sql = rebuild._search_upsert_sql("company_search_new")
+    sql = search_postgres._search_upsert_sql("company_search_new")
     assert sql == _UPSERT.replace("company_search", "company_search_new")
     assert "INSERT INTO company_search_new (" in sql and "WHERE company_search_new.version < EXCLUDED.version" in sql
 
 
 def test_index_definitions_are_moved_to_the_new_table_under_a_temporary_name() -> None:
-    index = rebuild._TableIndex(
+    index = search_postgres._TableIndex(
         "idx_company_search_fts",
         "CREATE INDEX idx_company_search_fts ON public.company_search USING gin (search_vector)",
         None,
     )
-    assert rebuild._index_on(index, "company_search_new") == (
+    assert search_postgres._index_on(index, "company_search_new") == (
         'CREATE INDEX "idx_company_search_fts_new" ON company_search_new USING gin (search_vector)'
     )
 
@@ -93,7 +72,7 @@ def test_index_definitions_are_moved_to_the_new_table_under_a_temporary_name() -
 def test_bad_input_exits_2_with_the_reason(
     argv: list[str], message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(rebuild, "_local", lambda: None)
+    monkeypatch.setattr(local_cloud, "state", lambda: None)
     for name in ("ALGOARTS_DATABASE_URL", "ALGOARTS_REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
     assert main(argv) == 2
