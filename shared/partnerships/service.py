@@ -3,7 +3,8 @@
 Every command runs in one transaction: lock the partnership's row, check who may act and the move,
 update the row, append the event to `partnership_events` (the status history) and to the outbox
 (topic `partnership.events`, keyed by the partnership id), and the audit entry. The explanation
-(an LLM call) is made before the transaction, so no row lock waits on a provider.
+(an LLM call) is made before the transaction, so no row lock waits on a provider. The statements are
+in `shared.partnerships.store`; this module holds the rules and the transactions around them.
 
 A partnership belongs to both of its companies: their owners, their members (the token's
 company_id) and platform admins may read and move it; anyone else gets 403.
@@ -11,10 +12,9 @@ company_id) and platform admins may read and move it; anyone else gets 403.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
@@ -24,6 +24,7 @@ from shared.db import connection
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import EventEnvelope
 from shared.partnerships import candidates as cand
+from shared.partnerships import store
 from shared.partnerships.compatibility import PairAnalysis, analyze_pair
 from shared.partnerships.lifecycle import Status, allowed_moves
 from shared.partnerships.model import (
@@ -47,12 +48,6 @@ STATUS_CHANGED = "partnership.status_changed"
 UPDATED = "partnership.updated"
 
 logger = Logger(service="algoarts", child=True)
-
-_COLUMNS = (
-    "id, company_a_id, company_b_id, compatibility_score::float AS compatibility_score, match_reasons, "
-    "synergy_areas, criteria, analysis_method, analyzed_by_agent, analysis_timestamp, ai_explanation, status, "
-    "paused_from, contacted_at, partnership_started_at, deal_value, revenue_generated, version, created_at, updated_at"
-)
 
 
 # --- queries -------------------------------------------------------------------------------------------
@@ -96,18 +91,9 @@ def engaged_partner_ids(settings: Settings, company_id: str) -> set[str]:
     active, paused, rejected): a new discovery does not propose them again."""
     conn = connection(settings.database_url)
     try:
-        rows = (
-            cast(Any, conn)
-            .execute(
-                "SELECT CASE WHEN company_a_id = %(id)s THEN company_b_id ELSE company_a_id END AS other "
-                "FROM partnerships WHERE (company_a_id = %(id)s OR company_b_id = %(id)s) AND status <> 'suggested'",
-                {"id": company_id},
-            )
-            .fetchall()
-        )
+        return store.engaged_partners(conn, company_id)
     finally:
         conn.rollback()
-    return {str(r["other"]) for r in rows}
 
 
 def stalled(settings: Settings, *, days: int, limit: int = 500) -> list[dict[str, Any]]:
@@ -115,20 +101,9 @@ def stalled(settings: Settings, *, days: int, limit: int = 500) -> list[dict[str
     agent's input), oldest first: [{id, company_a_id, company_b_id, status, stalled_since}]."""
     conn = connection(settings.database_url)
     try:
-        rows = (
-            cast(Any, conn)
-            .execute(
-                "SELECT id::text AS id, company_a_id::text AS company_a_id, company_b_id::text AS company_b_id, "
-                "status, updated_at AS stalled_since FROM partnerships "
-                "WHERE status IN ('contacted', 'in_discussion') AND updated_at < NOW() - make_interval(days => %s) "
-                "ORDER BY updated_at LIMIT %s",
-                (days, limit),
-            )
-            .fetchall()
-        )
+        return store.stalled(conn, days=days, limit=limit)
     finally:
         conn.rollback()
-    return [dict(r) for r in rows]
 
 
 def analyze(settings: Settings, company_a_id: str, company_b_id: str) -> PairAnalysis:
@@ -160,30 +135,18 @@ def list_partnerships(settings: Settings, principal: Principal, query: Partnersh
     """The caller's companies' partnerships (all for a platform admin), newest first."""
     conn = connection(settings.database_url)
     try:
-        where: list[str] = ["TRUE"]
-        params: list[Any] = []
-        if not principal.is_platform_admin:
-            mine = _own_companies(conn, principal)
-            where.append("(company_a_id = ANY(%s) OR company_b_id = ANY(%s))")
-            params += [mine, mine]
-        if query.company_id is not None:
-            where.append("(company_a_id = %s OR company_b_id = %s)")
-            params += [query.company_id, query.company_id]
-        if query.status is not None:
-            where.append("status = %s")
-            params.append(query.status.value)
-        rows = (
-            cast(Any, conn)
-            .execute(
-                f"SELECT {_COLUMNS} FROM partnerships WHERE {' AND '.join(where)} "
-                "ORDER BY created_at DESC, id DESC LIMIT %s",
-                (*params, query.limit),
-            )
-            .fetchall()
+        admin = principal.is_platform_admin
+        mine = None if admin else store.own_companies(conn, principal.user_id, principal.company_id)
+        rows = store.page(
+            conn,
+            companies=mine,
+            company_id=query.company_id,
+            status=None if query.status is None else query.status.value,
+            limit=query.limit,
         )
     finally:
         conn.rollback()
-    return PartnershipPage(items=[_view(dict(r)) for r in rows])
+    return PartnershipPage(items=[_view(r) for r in rows])
 
 
 # --- commands ------------------------------------------------------------------------------------------
@@ -209,7 +172,7 @@ def propose_partnership(
     try:
         a, b = _company(conn, a_id), _company(conn, b_id)
         _authorize_company(conn, ctx.principal, a["id"])
-        existing = _pair(conn, a["id"], b["id"])
+        existing = store.pair(conn, a["id"], b["id"])
         documents = _documents(conn, a, b)
     finally:
         conn.rollback()
@@ -222,37 +185,20 @@ def propose_partnership(
     analysis = _explained(settings, a, b, documents)
     now = datetime.now(UTC)
     with conn.transaction():
-        row = (
-            cast(Any, conn)
-            .execute(
-                "INSERT INTO partnerships (id, company_a_id, company_b_id, compatibility_score, match_reasons, "
-                "synergy_areas, criteria, analysis_method, analyzed_by_agent, analysis_timestamp, ai_explanation, "
-                "created_by, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                f"ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
-                (
-                    uuid.uuid4(),
-                    a["id"],
-                    b["id"],
-                    analysis.score,
-                    analysis.match_reasons,
-                    analysis.synergy_areas,
-                    json.dumps([c.model_dump() for c in analysis.criteria], ensure_ascii=False),
-                    analysis.analysis_method,
-                    analyzed_by_agent or analysis.analyzed_by_agent,
-                    now,
-                    analysis.ai_explanation,
-                    ctx.principal.user_id if ctx.principal else None,
-                    now,
-                    now,
-                ),
-            )
-            .fetchone()
+        row = store.insert(
+            conn,
+            company_a_id=a["id"],
+            company_b_id=b["id"],
+            analysis=analysis,
+            analyzed_by_agent=analyzed_by_agent or analysis.analyzed_by_agent,
+            created_by=ctx.principal.user_id if ctx.principal else None,
+            now=now,
         )
         if row is None:  # lost a race with the same pair: that one stands
-            existing = _pair(conn, a["id"], b["id"])
+            existing = store.pair(conn, a["id"], b["id"])
             assert existing is not None
             return _view(existing), False
-        created = dict(row)
+        created = row
         seed_payload = {
             "match_id": str(created["id"]),
             "company_a": a["id"],
@@ -286,27 +232,15 @@ def change_status(settings: Settings, partnership_id: str, status: Status | str,
                 ru=f"Нельзя перевести партнёрство из статуса {current} в {target}; можно: {names}",
                 extensions={"current_status": current.value, "allowed_moves": [m.value for m in moves]},
             )
-        updated = (
-            cast(Any, conn)
-            .execute(
-                f"UPDATE partnerships SET status = %(to)s, version = version + 1, updated_at = %(now)s, "
-                f"paused_from = %(paused_from)s, "
-                f"contacted_at = CASE WHEN %(contacted)s THEN COALESCE(contacted_at, %(now)s) ELSE contacted_at END, "
-                f"partnership_started_at = CASE WHEN %(started)s "
-                f"THEN COALESCE(partnership_started_at, %(now)s) ELSE partnership_started_at END "
-                f"WHERE id = %(id)s RETURNING {_COLUMNS}",
-                {
-                    "to": target.value,
-                    "paused_from": current.value if target == Status.PAUSED else None,
-                    "contacted": target == Status.CONTACTED,
-                    "started": target == Status.ACTIVE,
-                    "now": datetime.now(UTC),
-                    "id": row["id"],
-                },
-            )
-            .fetchone()
+        new = store.move(
+            conn,
+            row["id"],
+            status=target.value,
+            paused_from=current.value if target == Status.PAUSED else None,
+            contacted=target == Status.CONTACTED,
+            started=target == Status.ACTIVE,
+            now=datetime.now(UTC),
         )
-        new = dict(updated)
         _record(conn, new, STATUS_CHANGED, {"from": current.value, "to": target.value}, ctx, current, target)
     return _view(new)
 
@@ -324,17 +258,7 @@ def record_outcomes(settings: Settings, partnership_id: str, patch: OutcomesPatc
         changes = {k: v for k, v in changes.items() if row[k] != v}
         if not changes:
             return _view(row)
-        sets = ", ".join(f"{k} = %({k})s" for k in changes)
-        updated = (
-            cast(Any, conn)
-            .execute(
-                f"UPDATE partnerships SET {sets}, version = version + 1, updated_at = %(now)s "
-                f"WHERE id = %(id)s RETURNING {_COLUMNS}",
-                {**changes, "now": datetime.now(UTC), "id": row["id"]},
-            )
-            .fetchone()
-        )
-        new = dict(updated)
+        new = store.update(conn, row["id"], changes, datetime.now(UTC))
         previous = {k: row[k] for k in changes}
         _record(conn, new, UPDATED, {"changes": changes, "previous": previous}, ctx, None, None)
     return _view(new)
@@ -392,69 +316,18 @@ def _company(conn: psycopg.Connection, key: str) -> dict[str, Any]:
 
 
 def _row(conn: psycopg.Connection, partnership_id: str, *, lock: bool = False) -> dict[str, Any]:
-    try:
-        uuid.UUID(str(partnership_id))
-    except ValueError:
-        row = None
-    else:
-        lock_sql = " FOR UPDATE" if lock else ""
-        row = (
-            cast(Any, conn)
-            .execute(f"SELECT {_COLUMNS} FROM partnerships WHERE id = %s{lock_sql}", (partnership_id,))
-            .fetchone()
-        )
+    row = store.load(conn, partnership_id, lock=lock)
     if row is None:
         raise NotFound(
             f"partnership {partnership_id} not found", field="id", ru=f"Партнёрство {partnership_id} не найдено"
         )
-    return dict(row)
-
-
-def _pair(conn: psycopg.Connection, a: str, b: str) -> dict[str, Any] | None:
-    row = (
-        cast(Any, conn)
-        .execute(
-            f"SELECT {_COLUMNS} FROM partnerships WHERE LEAST(company_a_id, company_b_id) = LEAST(%s::uuid, %s::uuid) "
-            "AND GREATEST(company_a_id, company_b_id) = GREATEST(%s::uuid, %s::uuid)",
-            (a, b, a, b),
-        )
-        .fetchone()
-    )
-    return dict(row) if row else None
-
-
-def _own_companies(conn: psycopg.Connection, principal: Principal) -> list[uuid.UUID]:
-    rows = (
-        cast(Any, conn)
-        .execute(
-            "SELECT id FROM companies WHERE owner_id = %s OR id = %s",
-            (principal.user_id, principal.company_id if _is_uuid(principal.company_id) else None),
-        )
-        .fetchall()
-    )
-    return [r["id"] for r in rows]
-
-
-def _is_uuid(value: str | None) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return value is not None
+    return row
 
 
 def _may_act(conn: psycopg.Connection, principal: Principal, company_ids: list[str]) -> bool:
     if principal.is_platform_admin or (principal.company_id and principal.company_id in company_ids):
         return True
-    row = (
-        cast(Any, conn)
-        .execute(
-            "SELECT 1 FROM companies WHERE id = ANY(%s::uuid[]) AND owner_id = %s LIMIT 1",
-            (company_ids, principal.user_id if _is_uuid(principal.user_id) else None),
-        )
-        .fetchone()
-    )
-    return row is not None
+    return store.owns_any(conn, company_ids, principal.user_id)
 
 
 def _authorize(conn: psycopg.Connection, principal: Principal | None, row: dict[str, Any]) -> None:
@@ -490,21 +363,16 @@ def _record(  # noqa: PLR0917 - one call shape for the three events
     """The history row, the outbox message and the audit entry, in the caller's transaction."""
     event_id = uuid.uuid4()
     now = row["updated_at"]
-    cast(Any, conn).execute(
-        "INSERT INTO partnership_events (event_id, partnership_id, version, event_type, from_status, to_status, "
-        "payload, actor, correlation_id, occurred_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            event_id,
-            row["id"],
-            row["version"],
-            event_type,
-            from_status.value if from_status else None,
-            to_status.value if to_status else None,
-            json.dumps(payload, ensure_ascii=False),
-            ctx.actor,
-            ctx.correlation_id,
-            now,
-        ),
+    store.append_history(
+        conn,
+        event_id,
+        row,
+        event_type,
+        from_status.value if from_status else None,
+        to_status.value if to_status else None,
+        payload,
+        ctx.actor,
+        ctx.correlation_id,
     )
     view = _view(row)
     outbox.append(
