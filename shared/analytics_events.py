@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from pydantic import BaseModel
 
 from shared.events import EventEnvelope
 from shared.settings import Settings
@@ -93,7 +94,7 @@ def _json(value: Any) -> str:
 # --- writers -----------------------------------------------------------------------------------
 
 
-def record_domain_events(client: Any, envelopes: Sequence[EventEnvelope]) -> int:
+def record_domain_events(client: Any, envelopes: Sequence[EventEnvelope[Any]]) -> int:
     """Insert a batch of events in one statement; returns how many distinct events were sent.
 
     Safe to repeat with the same events (see the module's note): readers count each event once.
@@ -112,7 +113,7 @@ def record_domain_events(client: Any, envelopes: Sequence[EventEnvelope]) -> int
             e.correlation_id or "",
             e.causation_id or "",
             _utc(e.timestamp),
-            _json(e.payload),
+            _json(e.payload.model_dump(mode="json") if isinstance(e.payload, BaseModel) else e.payload),
         ]
         for e in unique
     ]

@@ -39,14 +39,14 @@ class Publisher(Protocol):
         """Deliver all messages in order or raise; nothing is marked published on a raise."""
 
 
-def append(conn: psycopg.Connection, event: EventEnvelope, *, topic: str | None = None) -> None:
+def append(conn: psycopg.Connection, event: EventEnvelope[Any]) -> None:
     """Add an event to the outbox; the caller's transaction makes it atomic with the write.
 
-    `topic` overrides the aggregate's own topic for commands and integration messages that go to a
-    shared topic (`notification.events`, `crm.integration.events`)."""
+    The topic is the event type's in the registry (`shared.events.EVENTS`: commands and integration
+    messages go to the shared `notification.events` and `crm.integration.events`), else the aggregate's."""
     conn.execute(
         "INSERT INTO outbox (event_id, topic, message_key, envelope) VALUES (%s, %s, %s, %s)",
-        (event.event_id, topic or event.topic, event.aggregate_id, event.model_dump_json()),
+        (event.event_id, event.topic, event.aggregate_id, event.model_dump_json()),
     )
 
 

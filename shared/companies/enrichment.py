@@ -30,13 +30,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from shared.companies.aggregate import CREATED, UPDATED
+from shared.companies.events import CompanyCreated, CompanyUpdated
 from shared.embeddings import DimensionMismatch, Embedder, check_dimensions
 from shared.embeddings.vectors import column_dimensions, to_literal
 
 if TYPE_CHECKING:
     import psycopg
 
+    from shared.companies.model import Company
     from shared.events import EventEnvelope
 
 LOG = logging.getLogger(__name__)
@@ -83,28 +84,24 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def touches_embedded_text(event: EventEnvelope) -> bool:
+def touches_embedded_text(event: EventEnvelope[Any]) -> bool:
     """True for `company.created` and for `company.updated` whose changes include an embedded field."""
-    if event.event_type == CREATED:
-        delta = event.payload.get("fields") or {}
-    elif event.event_type == UPDATED:
-        delta = event.payload.get("changes") or {}
-    else:
-        return False
-    return isinstance(delta, Mapping) and any(name in delta for name in EMBEDDED_FIELDS)
+    match event.payload:
+        case CompanyCreated(fields=delta) | CompanyUpdated(changes=delta):
+            return any(name in delta for name in EMBEDDED_FIELDS)
+        case _:
+            return False
 
 
-def request_for(event: EventEnvelope) -> EmbedRequest | None:
+def request_for(event: EventEnvelope[Any]) -> EmbedRequest | None:
     """What to embed for one `company.events` envelope, or None when its text did not change."""
-    if not touches_embedded_text(event) or event.payload.get("deleted"):
+    if not touches_embedded_text(event) or event.payload.deleted:
         return None
-    company = event.payload.get("company")
-    if not isinstance(company, Mapping):
-        raise ValueError(f"{event.event_type} {event.event_id} has no 'company' document")
-    text = company_text(company)
+    company: Company = event.payload.company
+    text = company_text(company.model_dump(mode="json"))
     if not text:
         return None
-    return EmbedRequest(str(company.get("id") or event.aggregate_id), text, event.version)
+    return EmbedRequest(str(company.id), text, event.version)
 
 
 # -- writing vectors -----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from shared import audit, outbox
 from shared.commands import Context
 from shared.companies import aggregate, event_store, listing, store
 from shared.companies.aggregate import CompanyState
+from shared.companies.events import company_payload
 from shared.companies.legal import check_identity_pair
 from shared.companies.model import (
     Company,
@@ -328,7 +329,7 @@ def _commit(
             correlation_id=ctx.correlation_id,
             causation_id=ctx.causation_id,
             # Consumers get the delta and the whole document after it, so no read model has to query back.
-            payload={**payload, "company": new_state.view().model_dump(mode="json"), "deleted": new_state.deleted},
+            payload=company_payload(event_type, payload, new_state.view(), new_state.deleted),
         ),
     )
     audit.record(

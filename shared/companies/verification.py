@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shared.companies import aggregate
+from shared.companies.events import CompanyCreated, CompanyUpdated
 from shared.companies.model import Company
 from shared.events import EventEnvelope
 
@@ -40,13 +40,15 @@ def verification_request(company: Company, correlation_id: str | None) -> dict[s
     return request.model_dump(mode="json")
 
 
-def request_for_event(event: EventEnvelope) -> dict[str, Any] | None:
+def request_for_event(event: EventEnvelope[Any]) -> dict[str, Any] | None:
     """The request a company event calls for: a new company with an INN, or a changed INN."""
-    if event.event_type == aggregate.CREATED:
-        pass
-    elif event.event_type != aggregate.UPDATED or "inn" not in event.payload.get("changes", {}):
-        return None
-    company = Company.model_validate(event.payload["company"])
+    match event.payload:
+        case CompanyCreated(company=company):
+            pass
+        case CompanyUpdated(changes=changes, company=company) if "inn" in changes:
+            pass
+        case _:
+            return None
     if company.inn is None:
         return None
     return verification_request(company, event.correlation_id or str(event.event_id))

@@ -14,7 +14,7 @@ from typing import Any
 
 from shared import outbox
 from shared.discovery import partners, store
-from shared.discovery.steps import NOTIFICATION_TOPIC
+from shared.discovery.events import FollowUpDrafted
 from shared.events import EventEnvelope
 from shared.llm import tasks
 from shared.settings import Settings
@@ -62,18 +62,18 @@ def run(settings: Settings, *, now: datetime | None = None) -> FollowUpReport:
                 aggregate_id=partnership["id"],
                 version=1,
                 actor=AGENT,
-                payload={
-                    "kind": "follow_up_drafted",
-                    "draft_id": row["id"],  # type: ignore[call-overload]
-                    "partnership_id": partnership["id"],
-                    "company_id": a["id"],
-                    "partner_company_id": b["id"],
-                    "days_stalled": days,
-                    "user_ids": store.company_users(conn, a["id"]),
-                    "subject": nudge.subject,
-                },
+                payload=FollowUpDrafted(
+                    kind="follow_up_drafted",
+                    draft_id=row["id"],  # type: ignore[call-overload]
+                    partnership_id=partnership["id"],
+                    company_id=a["id"],
+                    partner_company_id=b["id"],
+                    days_stalled=days,
+                    user_ids=store.company_users(conn, a["id"]),
+                    subject=nudge.subject,
+                ),
             )
-            outbox.append(conn, envelope, topic=NOTIFICATION_TOPIC)
+            outbox.append(conn, envelope)  # notification.events (shared/events.py EVENTS)
         conn.commit()
         report.drafted += 1
     return report

@@ -7,8 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.cold_start import is_warmup
 from shared.discovery.steps import Step
-from shared.http import logger
+from shared.logs import logger
 from shared.settings import get_settings
 
 
@@ -18,7 +19,7 @@ def step_handler(step: Step) -> Callable[[dict[str, Any], LambdaContext], dict[s
 
     @logger.inject_lambda_context
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        if not event:
+        if is_warmup(event):
             return {}
         result = step(get_settings(), event)
         logger.info(step.__name__, extra={"discovery_id": event.get("discovery_id")})

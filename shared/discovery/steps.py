@@ -15,13 +15,12 @@ from typing import Any
 from shared import outbox
 from shared.commands import Context
 from shared.discovery import ProviderUnavailable, partners, store
-from shared.events import EventEnvelope
+from shared.discovery.events import CrmSyncRequested, Deal, OutreachReviewRequested, ReviewLinks
+from shared.events import EventEnvelope, EventPayload
 from shared.llm import tasks
 from shared.settings import Settings
 
 AGENT = "agent:discovery"
-NOTIFICATION_TOPIC = "notification.events"
-CRM_TOPIC = "crm.integration.events"
 DEFAULT_CANDIDATES = 5
 
 Step = Callable[[Settings, dict[str, Any]], dict[str, Any]]
@@ -129,17 +128,17 @@ def request_review(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
             review_state="pending",
             review_deadline=deadline,
         )
-        payload = {
-            "kind": "outreach_review_requested",
-            "discovery_id": discovery_id,
-            "company_id": str(row["company_id"]),
-            "partner_company_id": str(row["partner_company_id"]) if row["partner_company_id"] else None,
-            "user_ids": store.company_users(conn, str(row["company_id"])),
-            "subject": (row["draft"] or {}).get("subject"),
-            "review_deadline": deadline.isoformat(),
-            "links": {"review": f"/v1/discoveries/{discovery_id}"},
-        }
-        _emit(conn, row, "outreach.review_requested", payload, NOTIFICATION_TOPIC)
+        review = OutreachReviewRequested(
+            kind="outreach_review_requested",
+            discovery_id=discovery_id,
+            company_id=str(row["company_id"]),
+            partner_company_id=str(row["partner_company_id"]) if row["partner_company_id"] else None,
+            user_ids=store.company_users(conn, str(row["company_id"])),
+            subject=(row["draft"] or {}).get("subject"),
+            review_deadline=deadline,
+            links=ReviewLinks(review=f"/v1/discoveries/{discovery_id}"),
+        )
+        _emit(conn, row, "outreach.review_requested", review)
     conn.commit()
     return {"review_deadline": deadline.isoformat()}
 
@@ -172,16 +171,16 @@ def mark_contacted(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
         )
         # The review's own text first: it is what the BD manager approved, even if the API's commit was lost.
         message = review if review.get("body") else row["final_message"] or row["draft"] or {}
-        payload = {
-            "company_id": company_id,
-            "partner_company_id": partner_id,
-            "partnership_id": partnership_id,
-            "discovery_id": discovery_id,
-            "crm_type": None,  # the CRM hub pushes to whichever CRM the company connected
-            "sync_direction": "push",
-            "deal": {"stage": "contacted", "subject": message.get("subject"), "body": message.get("body")},
-        }
-        _emit(conn, row, "crm.sync_requested", payload, CRM_TOPIC)
+        sync = CrmSyncRequested(
+            company_id=company_id,
+            partner_company_id=partner_id,
+            partnership_id=partnership_id,
+            discovery_id=discovery_id,
+            crm_type=None,  # the CRM hub pushes to whichever CRM the company connected
+            sync_direction="push",
+            deal=Deal(stage="contacted", subject=message.get("subject"), body=message.get("body")),
+        )
+        _emit(conn, row, "crm.sync_requested", sync)
     conn.commit()
     return {"status": "contacted", "partnership_id": partnership_id}
 
@@ -236,7 +235,8 @@ def _mark(settings: Settings, discovery_id: str, **fields: Any) -> None:
     conn.commit()
 
 
-def _emit(conn: Any, row: dict[str, Any], event_type: str, payload: dict[str, Any], topic: str) -> None:
+def _emit(conn: Any, row: dict[str, Any], event_type: str, payload: EventPayload) -> None:
+    """The message on its registered topic (shared/events.py EVENTS), in the caller's transaction."""
     envelope = EventEnvelope(
         event_type=event_type,
         aggregate_type="discovery",
@@ -246,7 +246,7 @@ def _emit(conn: Any, row: dict[str, Any], event_type: str, payload: dict[str, An
         actor=AGENT,
         payload=payload,
     )
-    outbox.append(conn, envelope, topic=topic)
+    outbox.append(conn, envelope)
 
 
 def _str(value: Any) -> str | None:

@@ -93,28 +93,23 @@ def check_dimensions(vector: list[float], expected: int, where: str) -> list[flo
 
 
 def embedder(settings: Settings, *, secret: Callable[[str], str] | None = None) -> Embedder:
-    """The adapter chosen by ``ALGOARTS_EMBEDDINGS``; ``secret`` reads a secret by name (default: Secrets
-    Manager through powertools, cached 5 minutes), used only for the Yandex API key."""
+    """The adapter chosen by ``ALGOARTS_EMBEDDINGS``; ``secret`` reads a secret by name (default:
+    `shared.secrets.read_secret`, cached 5 minutes), used only for the Yandex API key."""
     if settings.embeddings == "local":
         from shared.embeddings.local import LocalE5Embedder
 
         return LocalE5Embedder.shared()
     if settings.embeddings == "yandex":
         from shared.embeddings.yandex import YandexEmbedder
+        from shared.secrets import read_secret
 
-        read = secret or _secrets_manager
+        read = secret or read_secret
         return YandexEmbedder(
             settings.require("yandex_folder_id"),
             api_key=read(settings.yandex_api_key_secret),
             base_url=settings.yandex_embeddings_url,
         )
     raise ValueError(f"unknown embeddings adapter {settings.embeddings!r}")
-
-
-def _secrets_manager(name: str) -> str:
-    from aws_lambda_powertools.utilities.parameters import get_secret
-
-    return str(get_secret(name, max_age=300))
 
 
 __all__ = [

@@ -3,7 +3,8 @@
 The newest active key signs; every key not yet retired still verifies, so tokens issued before a
 rotation stay valid until they expire. The key set lives in one secret (Secrets Manager on AWS and
 in the emulator, Lockbox on Yandex); functions cache it for a few minutes so a rotation reaches
-them without a redeploy.
+them without a redeploy. It is read through `shared.secrets` (powertools parameters) and written
+(rotation, `algoarts keys`) with boto3; cryptography is imported only where a key is made or parsed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from shared.secrets import read_secret
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 KEY_BITS = 2048
 CACHE_SECONDS = 300
@@ -43,6 +46,9 @@ class SigningKey:
 @lru_cache(maxsize=16)
 def _load_private_key(pem: str) -> rsa.RSAPrivateKey:
     """Parsing a PEM costs milliseconds; a warm function verifies many tokens with few keys."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     return key
@@ -67,6 +73,9 @@ class KeySet:
 
     def rotate(self) -> SigningKey:
         """Add a new signing key; older keys keep verifying until retired."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -101,25 +110,30 @@ class KeyStore(Protocol):
 
 class SecretsManagerKeyStore:
     """The key set as one Secrets Manager secret (the emulator's or AWS's: the endpoint comes from
-    AWS_ENDPOINT_URL when set)."""
+    AWS_ENDPOINT_URL when set). `load` reads it afresh through `shared.secrets` (`CachedKeys` does the
+    caching); `save` writes it with boto3, creating the secret the first time. `client`, when given,
+    is used for both."""
 
     def __init__(self, secret_id: str, client: Any = None) -> None:
-        if client is None:
-            import boto3
-
-            client = boto3.client("secretsmanager")
         self._client = client
         self._secret_id = secret_id
 
     def load(self) -> KeySet:
-        value = self._client.get_secret_value(SecretId=self._secret_id)["SecretString"]
-        return KeySet.from_json(value)
+        return KeySet.from_json(read_secret(self._secret_id, fresh=True, client=self._client))
 
     def save(self, keys: KeySet) -> None:
+        client = self._writer()
         try:
-            self._client.put_secret_value(SecretId=self._secret_id, SecretString=keys.to_json())
-        except self._client.exceptions.ResourceNotFoundException:
-            self._client.create_secret(Name=self._secret_id, SecretString=keys.to_json())
+            client.put_secret_value(SecretId=self._secret_id, SecretString=keys.to_json())
+        except client.exceptions.ResourceNotFoundException:
+            client.create_secret(Name=self._secret_id, SecretString=keys.to_json())
+
+    def _writer(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("secretsmanager")
+        return self._client
 
 
 class CachedKeys:

@@ -78,11 +78,11 @@ def build_runtime(
     secret: Callable[[str], str] | None = None,
     recorder: CallRecorder | None = None,
 ) -> LLMRuntime:
-    """``secret`` reads a secret by name (default: Secrets Manager through powertools, cached 5 minutes)."""
-    from shared.embeddings import _secrets_manager
+    """``secret`` reads a secret by name (default: `shared.secrets.read_secret`, cached 5 minutes)."""
     from shared.llm.chain import ProviderChain
+    from shared.secrets import read_secret
 
-    providers = providers_from(settings, secret or _secrets_manager)
+    providers = providers_from(settings, secret or read_secret)
     if not providers:
         return LLMRuntime(chain=None, recorder=recorder or LogRecorder())
     if recorder is None:

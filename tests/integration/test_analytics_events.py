@@ -54,7 +54,7 @@ def _kind() -> str:
     return "company.t" + "".join(random.choices(string.ascii_lowercase, k=12))
 
 
-def _envelope(kind: str, at: datetime, **changes: Any) -> EventEnvelope:
+def _envelope(kind: str, at: datetime, **changes: Any) -> EventEnvelope[dict[str, Any]]:
     fields: dict[str, Any] = {
         "event_type": kind,
         "aggregate_type": "company",
@@ -264,7 +264,7 @@ def record_events(clickhouse_url: str, monkeypatch: pytest.MonkeyPatch) -> Itera
     get_settings.cache_clear()
 
 
-def _kafka_event(*envelopes: EventEnvelope | bytes) -> dict[str, Any]:
+def _kafka_event(*envelopes: EventEnvelope[dict[str, Any]] | bytes) -> dict[str, Any]:
     """The sample MSK/self-managed Kafka event (events/kafka/company_created.json) with these values."""
     sample = event("kafka/company_created")
     template = sample["records"]["company.events-0"][0]
@@ -278,10 +278,10 @@ def _kafka_event(*envelopes: EventEnvelope | bytes) -> dict[str, Any]:
     return sample
 
 
-def _sample_envelope(kind: str) -> EventEnvelope:
+def _sample_envelope(kind: str) -> EventEnvelope[dict[str, Any]]:
     """The sample event's own envelope, made new (its id) and recent (inside the TTL)."""
     record = event("kafka/company_created")["records"]["company.events-0"][0]
-    envelope = EventEnvelope.model_validate_json(base64.b64decode(record["value"]))
+    envelope = EventEnvelope[dict[str, Any]].model_validate_json(base64.b64decode(record["value"]))
     return envelope.model_copy(update={"event_id": uuid.uuid4(), "event_type": kind, "timestamp": datetime.now(UTC)})
 
 

@@ -42,7 +42,7 @@ from shared.embeddings.local import LocalE5Embedder
 from shared.embeddings.similarity import NeighbourFilters, nearest_companies, nearest_companies_exact, nearest_sql
 from shared.embeddings.vectors import from_literal, to_literal
 from shared.embeddings.yandex import YandexEmbedder
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, parse_event
 from shared.search.postgres_index import PostgresIndex
 from shared.settings import Settings, get_settings
 from support import ROOT, LambdaContext, event, load_function
@@ -296,10 +296,10 @@ def _row(pg: Any, company_id: str) -> dict[str, Any]:
     return dict(row)
 
 
-def _envelopes(pg: Any, company_id: str) -> list[EventEnvelope]:
+def _envelopes(pg: Any, company_id: str) -> list[EventEnvelope[Any]]:
     rows = pg.execute("SELECT envelope FROM outbox WHERE message_key = %s ORDER BY id", (company_id,)).fetchall()
     pg.rollback()
-    return [EventEnvelope.model_validate(r["envelope"]) for r in rows]
+    return [parse_event(r["envelope"]) for r in rows]
 
 
 @integration
@@ -363,7 +363,7 @@ def test_the_vector_reaches_the_search_row_whichever_function_runs_first(
         assert row == {"same": True}
 
 
-def _kafka_event(*envelopes: EventEnvelope) -> dict[str, Any]:
+def _kafka_event(*envelopes: EventEnvelope[Any]) -> dict[str, Any]:
     """The sample MSK/self-managed Kafka event (events/kafka/company_created.json) carrying these envelopes."""
     sample = event("kafka/company_created")
     template = sample["records"]["company.events-0"][0]

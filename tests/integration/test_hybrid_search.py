@@ -33,7 +33,7 @@ from shared.companies.model import Company, CompanyImport
 from shared.db import connect, connection
 from shared.embeddings import Embedder
 from shared.embeddings.local import LocalE5Embedder
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, parse_event
 from shared.identity.guard import Principal
 from shared.legal_registry.port import LegalRecord, LegalStatus
 from shared.migrate import migrate_postgres
@@ -125,14 +125,14 @@ class Catalog:
     def key(self, company_id: str | uuid.UUID) -> str:
         return next(k for k, v in self.ids.items() if v == str(company_id))
 
-    def envelopes(self, company_ids: list[str] | None = None) -> list[EventEnvelope]:
+    def envelopes(self, company_ids: list[str] | None = None) -> list[EventEnvelope[Any]]:
         with connect(self.url) as conn:
             rows: list[Any] = conn.execute(
                 "SELECT envelope FROM outbox WHERE %(ids)s::text[] IS NULL OR message_key = ANY(%(ids)s::text[]) "
                 "ORDER BY id",
                 {"ids": company_ids},
             ).fetchall()
-        return [EventEnvelope.model_validate(r["envelope"]) for r in rows]
+        return [parse_event(r["envelope"]) for r in rows]
 
 
 def _ctx() -> Context:

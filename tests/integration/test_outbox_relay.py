@@ -67,7 +67,7 @@ def _create(conn: Any, name: str) -> str:
     return state.id
 
 
-def _update(conn: Any, aggregate_id: str, version: int) -> EventEnvelope:
+def _update(conn: Any, aggregate_id: str, version: int) -> EventEnvelope[dict[str, Any]]:
     event = EventEnvelope(
         event_type="company.updated",
         aggregate_type="company",

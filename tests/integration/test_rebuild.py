@@ -30,7 +30,7 @@ from shared.companies import service, store
 from shared.companies.legal import inn_check_digits, ogrn_check_digit
 from shared.companies.model import CompanyCreate, CompanyPatch
 from shared.db import connect
-from shared.events import EventEnvelope
+from shared.events import parse_event
 from shared.legal_registry.port import LegalRecord, LegalStatus
 from shared.projections import project_company
 from shared.search import SearchIndex
@@ -114,7 +114,7 @@ def _project(postgres_url: str, ids: dict[str, str], cache: CompanyCache, index:
         ).fetchall()
     assert len(rows) >= len(ids)
     for row in rows:
-        project_company(EventEnvelope.model_validate(row["envelope"]), cache, index)
+        project_company(parse_event(row["envelope"]), cache, index)
 
 
 def _snapshot_count(postgres_url: str, company_id: str) -> int:

@@ -16,7 +16,7 @@ from shared.companies.listing import decode_cursor, encode_cursor
 from shared.companies.model import CompanyCreate, CompanyListQuery, CompanyPatch
 from shared.companies.verification import request_for_event, retry_delay
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, spec_of
 from shared.http.preconditions import PreconditionMalformed, expected_version
 
 # Public register entries: Yandex (organisation) and a sole trader's 12-digit INN / 15-digit OGRNIP.
@@ -169,8 +169,20 @@ def test_if_match_garbage_is_a_400() -> None:
         expected_version({"if-match": '"abc"'})
 
 
-def _envelope(event_type: str, payload: dict[str, Any]) -> EventEnvelope:
-    return EventEnvelope(event_type=event_type, aggregate_type="company", aggregate_id="x", version=1, payload=payload)
+# What each event's delta needs besides what a test gives (the payload models require it).
+_DELTA: dict[str, dict[str, Any]] = {
+    aggregate.CREATED: {"fields": {}},
+    aggregate.UPDATED: {"changes": {}, "previous": {}},
+    aggregate.VERIFIED: {
+        "legal": {"legal_name": "ООО", "legal_address": None, "ogrn": None, "kpp": None, "legal_status": "active"},
+        "source": "dadata",
+    },
+}
+
+
+def _envelope(event_type: str, payload: dict[str, Any]) -> EventEnvelope[Any]:
+    typed = spec_of(event_type).model().model_validate({**_DELTA.get(event_type, {}), **payload})
+    return EventEnvelope(event_type=event_type, aggregate_type="company", aggregate_id="x", version=1, payload=typed)
 
 
 def test_verification_is_requested_for_new_companies_and_changed_inns_only() -> None:

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes import KafkaEvent
 
 from localcloud.triggers import Record, kafka_event
+from shared.companies.events import CompanyCreated
 from shared.companies.slugs import slugify
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, parse_record
 from support import event
 
 
@@ -28,7 +30,7 @@ def test_slugs_transliterate_cyrillic(name: str, slug: str) -> None:
 
 
 def test_envelope_topic_follows_the_aggregate() -> None:
-    envelope = EventEnvelope(
+    envelope: EventEnvelope[dict[str, Any]] = EventEnvelope(
         event_type="company.created", aggregate_type="company", aggregate_id="x", version=1, payload={}
     )
     assert envelope.topic == "company.events"
@@ -53,6 +55,7 @@ def test_bridge_events_read_back_like_aws_kafka_events() -> None:
 
 def test_sample_kafka_event_carries_a_valid_envelope() -> None:
     parsed = KafkaEvent(event("kafka/company_created"))
-    envelope = EventEnvelope.model_validate_json(next(iter(parsed.records)).decoded_value)
+    envelope = parse_record(next(iter(parsed.records)).decoded_value)
     assert envelope.event_type == "company.created"
-    assert envelope.payload["name"] == "ПлатёжПро"
+    assert isinstance(envelope.payload, CompanyCreated)
+    assert envelope.payload.company.name == "ПлатёжПро"

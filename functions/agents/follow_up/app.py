@@ -4,16 +4,17 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.cold_start import cold_start, is_warmup
 from shared.discovery import follow_up
-from shared.http import logger
+from shared.logs import logger
 from shared.settings import get_settings
 
-get_settings()  # cold start fails fast on bad settings
+cold_start()
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if not event:  # the local cloud's warm-up
+    if is_warmup(event):
         return {}
     report = follow_up.as_dict(follow_up.run(get_settings()))
     logger.info("follow-up", extra=report)

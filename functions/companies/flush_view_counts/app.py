@@ -5,11 +5,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cache import view_counter
+from shared.cold_start import cold_start
 from shared.companies.views import flush_views
-from shared.http import logger
+from shared.logs import logger
 from shared.settings import get_settings
 
-get_settings()  # cold start fails fast on bad settings
+cold_start()
 
 
 @logger.inject_lambda_context

@@ -10,9 +10,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import KafkaEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.cold_start import cold_start
 from shared.companies.verification import request_for_event
-from shared.events import EventEnvelope
-from shared.http import logger
+from shared.events import parse_batch
+from shared.logs import logger
 from shared.queues import send_json
 from shared.settings import get_settings
 
@@ -22,18 +23,15 @@ def queue_url() -> str:
     return get_settings().require("verification_queue_url")
 
 
-queue_url()  # cold start fails fast on bad settings
+cold_start(queue_url)
 
 
 @logger.inject_lambda_context
 @event_source(data_class=KafkaEvent)
 def handler(event: KafkaEvent, context: LambdaContext) -> dict[str, Any]:
-    queued = 0
-    for record in event.records:
-        envelope = EventEnvelope.model_validate_json(record.decoded_value)
-        request = request_for_event(envelope)
-        if request is not None:
-            send_json(queue_url(), request)
-            queued += 1
-            logger.info("verification queued", extra={"company_id": request["company_id"]})
-    return {"records": len(list(event.records)), "queued": queued}
+    envelopes = parse_batch(event.records)
+    requests = [request for envelope in envelopes if (request := request_for_event(envelope)) is not None]
+    for request in requests:
+        send_json(queue_url(), request)
+        logger.info("verification queued", extra={"company_id": request["company_id"]})
+    return {"records": len(envelopes), "queued": len(requests)}

@@ -11,30 +11,30 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.parameters import get_secret
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from shared.cache import company_cache
+from shared.cold_start import cold_start, is_warmup
 from shared.commands import Context
 from shared.companies.service import SYSTEM_VERIFIER, record_verification
 from shared.companies.verification import MAX_ATTEMPTS, VerificationRequest, retry_delay
-from shared.http import logger
 from shared.legal_registry.dadata import DadataRegistry
 from shared.legal_registry.port import RegistryRejected, RegistryUnavailable
+from shared.logs import logger
 from shared.queues import delay_retry, send_json
+from shared.secrets import read_secret
 from shared.settings import get_settings
 
 # A batch whose every message failed is answered like any other (each one retried on its own schedule).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-get_settings().require("verification_dead_letter_url")  # cold start fails fast on bad settings
+cold_start(lambda: get_settings().require("verification_dead_letter_url"))
 
 
 @cache
 def registry() -> DadataRegistry:
     settings = get_settings()
-    token = get_secret(settings.dadata_token_secret, max_age=300)
-    return DadataRegistry(settings.dadata_url, str(token))
+    return DadataRegistry(settings.dadata_url, read_secret(settings.dadata_token_secret))
 
 
 def park(record: SQSRecord, reason: str) -> None:
@@ -86,6 +86,6 @@ def verify(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    if not event.get("Records"):  # a warm-up ping: powertools refuses an empty batch
+    if is_warmup(event):  # powertools refuses an empty batch
         return {"batchItemFailures": []}
     return process_partial_response(event=event, record_handler=verify, processor=processor, context=context)

@@ -10,13 +10,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.cold_start import cold_start
 from shared.db import connection
-from shared.http import logger
 from shared.kafka import KafkaPublisher
+from shared.logs import logger
 from shared.outbox import drain
 from shared.settings import get_settings
 
-get_settings()  # cold start fails fast on bad settings
+cold_start()
 
 
 @cache

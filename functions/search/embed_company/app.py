@@ -19,14 +19,15 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import KafkaEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.companies.enrichment import EmbedRequest, embed_companies, request_for, statuses
+from shared.cold_start import cold_start
+from shared.companies.enrichment import embed_companies, request_for, statuses
 from shared.db import connection
 from shared.embeddings import Embedder, embedder
-from shared.events import EventEnvelope
-from shared.http import logger
+from shared.events import parse_batch
+from shared.logs import logger
 from shared.settings import get_settings
 
-get_settings()  # cold start fails fast on bad settings
+cold_start()
 
 
 @cache
@@ -38,17 +39,11 @@ def model() -> Embedder:
 @event_source(data_class=KafkaEvent)
 def handler(event: KafkaEvent, context: LambdaContext) -> dict[str, Any]:
     emb = model()  # loaded by the warm-up's empty batch too, so the first real batch is not slowed
-    records = list(event.records)
-    requests: list[EmbedRequest] = []
-    for record in records:
-        envelope = EventEnvelope.model_validate_json(record.decoded_value)
-        request = request_for(envelope)
-        if request is not None:
-            requests.append(request)
+    envelopes = parse_batch(event.records)
+    requests = [request for envelope in envelopes if (request := request_for(envelope)) is not None]
     if not requests:
-        return {"records": len(records), "embedded": 0}
+        return {"records": len(envelopes), "embedded": 0}
     # Reads and writes run in transactions of their own (rolled back on error); none is open while the model runs.
-    outcomes = embed_companies(connection(get_settings().database_url), requests, emb)
-    counts = statuses(outcomes)
+    counts = statuses(embed_companies(connection(get_settings().database_url), requests, emb))
     logger.info("embedded", extra={"model": emb.model, **counts})
-    return {"records": len(records), "embedded": counts.get("embedded", 0), "outcomes": counts}
+    return {"records": len(envelopes), "embedded": counts.get("embedded", 0), "outcomes": counts}

@@ -11,13 +11,14 @@ from aws_lambda_powertools.utilities.data_classes import KafkaEvent, event_sourc
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cache import CompanyCache, redis_client
-from shared.events import EventEnvelope
-from shared.http import logger
+from shared.cold_start import cold_start
+from shared.events import parse_batch
+from shared.logs import logger
 from shared.projections import project_companies
 from shared.search import SearchIndex, search_index
 from shared.settings import get_settings
 
-get_settings()  # cold start fails fast on bad settings
+cold_start()
 
 
 @cache
@@ -30,7 +31,7 @@ def read_models() -> tuple[CompanyCache, SearchIndex]:
 @event_source(data_class=KafkaEvent)
 def handler(event: KafkaEvent, context: LambdaContext) -> dict[str, Any]:
     cache_, index = read_models()
-    envelopes = [EventEnvelope.model_validate_json(record.decoded_value) for record in event.records]
+    envelopes = parse_batch(event.records)
     result = project_companies(envelopes, cache_, index)
     logger.info("projected", extra={"records": len(envelopes), "cached": result.cached, "indexed": result.indexed})
     return {"records": len(envelopes), "cached": result.cached, "indexed": result.indexed}
