@@ -26,6 +26,7 @@ from shared.events import EventEnvelope
 from shared.partnerships import candidates as cand
 from shared.partnerships import store
 from shared.partnerships.compatibility import PairAnalysis, analyze_pair
+from shared.partnerships.events import partnership_payload
 from shared.partnerships.lifecycle import Status, allowed_moves
 from shared.partnerships.model import (
     CompanyBrief,
@@ -387,7 +388,7 @@ def _record(  # noqa: PLR0917 - one call shape for the three events
             actor=ctx.actor,
             correlation_id=ctx.correlation_id,
             causation_id=ctx.causation_id,
-            payload={**payload, "partnership": view.model_dump(mode="json")},
+            payload=partnership_payload(event_type, payload, view),
         ),
     )
     audit.record(
