@@ -37,6 +37,7 @@ status:
 
 openapi: install
 	$(BIN)/algoarts openapi --write
+	$(BIN)/algoarts asyncapi --write
 
 test: install system-deps
 	@bash tests/run_tiers.sh

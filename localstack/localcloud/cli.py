@@ -26,15 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     local.add_argument("--no-seed", action="store_true", help="skip the sample data")
     openapi = sub.add_parser("openapi", help="print or write the merged OpenAPI document")
     openapi.add_argument("--write", action="store_true")
+    asyncapi = sub.add_parser("asyncapi", help="print or write the AsyncAPI 3.0 document of every topic and event")
+    asyncapi.add_argument("--write", action="store_true")
     ops.add_commands(sub)
     args = parser.parse_args(argv)
 
     if args.command in ops.COMMANDS:
         return ops.run(args)
 
-    if args.command == "openapi":
-        from localcloud import openapi as doc
+    if args.command in ("openapi", "asyncapi"):
+        import importlib
 
+        doc = importlib.import_module(f"localcloud.{args.command}")  # localcloud/openapi.py or asyncapi.py
         if args.write:
             print(doc.write())
         else:

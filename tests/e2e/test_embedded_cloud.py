@@ -82,6 +82,9 @@ def test_openapi_and_docs_are_served(embedded: Cloud) -> None:
     page = embedded.anonymous.get("/v1/docs")
     assert page.status_code == 200
     assert "openapi.json" in page.text
+    events = embedded.anonymous.get("/v1/asyncapi.json").json()
+    assert events["asyncapi"] == "3.0.0" and "company.created" in events["channels"]["company.events"]["messages"]
+    assert "asyncapi.json" in page.text
 
 
 def test_state_machine_runs_the_selfcheck_function(embedded: Cloud) -> None:

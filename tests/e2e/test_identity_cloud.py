@@ -273,6 +273,7 @@ def _partnership(world: World, caller: str) -> str:
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/v1/health"): Entry(PUBLIC),
     ("GET", "/v1/openapi.json"): Entry(PUBLIC),
+    ("GET", "/v1/asyncapi.json"): Entry(PUBLIC),
     ("GET", "/v1/docs"): Entry(PUBLIC),
     ("GET", "/.well-known/jwks.json"): Entry(PUBLIC),
     ("POST", "/v1/auth/register"): Entry(PUBLIC, _register_body),
