@@ -10,7 +10,8 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetPydanticSchema, ValidationInfo, field_validator
+from pydantic_core import core_schema
 
 from shared.companies.legal import Inn, Kpp, Ogrn, check_identity_pair
 
@@ -29,6 +30,22 @@ def _csv(value: object) -> object:
     return value
 
 
+# pydantic's HttpUrl validation (the same core `url` schema: http(s), at most 2083 characters, the same error
+# types), kept as the normalised string: HttpUrl's module (pydantic.networks) costs every company function's
+# cold start ~10 ms of imports (ipaddress, its email support).
+WebUrl = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _type, _handler: core_schema.no_info_after_validator_function(
+            str,
+            core_schema.url_schema(max_length=2083, allowed_schemes=["http", "https"]),
+            serialization=core_schema.to_string_ser_schema(),
+        ),
+        lambda _schema, _handler: {"type": "string", "format": "uri", "minLength": 1, "maxLength": 2083},
+    ),
+]
+
+
 class TechStack(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
@@ -45,8 +62,8 @@ class _CompanyFields(BaseModel):
 
     name: str | None = Field(default=None, min_length=2, max_length=500, description="Brand name as users know it")
     description: str | None = Field(default=None, max_length=10_000)
-    website: HttpUrl | None = None
-    logo_url: HttpUrl | None = None
+    website: WebUrl | None = None
+    logo_url: WebUrl | None = None
     industry: Code | None = Field(default=None, examples=["fintech"])
     sub_industries: list[Code] | None = Field(default=None, max_length=10)
     business_model: BusinessModel | None = None
@@ -63,7 +80,7 @@ class _CompanyFields(BaseModel):
     tech_stack: TechStack | None = None
     integrations: list[Code] | None = Field(default=None, max_length=100)
     api_available: bool | None = None
-    api_documentation_url: HttpUrl | None = None
+    api_documentation_url: WebUrl | None = None
 
     @field_validator("ogrn")
     @classmethod

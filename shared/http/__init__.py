@@ -121,7 +121,8 @@ class Api(APIGatewayHttpResolver):
                 self.operations.append(Operation(item.upper(), rule, binding, summary, description, include, status))
 
             def call(**route_args: str) -> Any:
-                return func(**binding.arguments(self.current_event, route_args, self.request))
+                overrides = self.dependency_overrides or None
+                return func(**binding.arguments(self.current_event, route_args, self.request, overrides))
 
             call.__name__ = call.__qualname__ = func.__name__
             call.__doc__ = func.__doc__

@@ -192,7 +192,13 @@ class Binding:
         if len(self._body) > 1:
             raise TypeError(f"{func.__name__}: one body argument at most")
 
-    def arguments(self, event: Any, route_args: Mapping[str, str], request: Any) -> dict[str, Any]:
+    def arguments(
+        self,
+        event: Any,
+        route_args: Mapping[str, str],
+        request: Any,
+        overrides: dict[Callable[..., Any], Callable[..., Any]] | None = None,
+    ) -> dict[str, Any]:
         """Validated values for every declared argument; InvalidRequest with all errors when any fails."""
         values: dict[str, Any] = dict(route_args)
         errors: list[dict[str, Any]] = []
@@ -225,7 +231,11 @@ class Binding:
         if errors:
             raise InvalidRequest(errors)
         if self.dependencies.dependencies:
-            values.update(solve_dependencies(dependant=self.dependencies, request=request, dependency_cache={}))
+            values.update(
+                solve_dependencies(
+                    dependant=self.dependencies, request=request, dependency_overrides=overrides, dependency_cache={}
+                )
+            )
         return values
 
     @staticmethod

@@ -29,18 +29,11 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, Field
-
+from shared.partnerships.analysis import Criterion, PairAnalysis
 from shared.taxonomy import taxonomy
 
 WEIGHTS: dict[str, float] = {"complementarity": 0.40, "audience": 0.25, "technology": 0.20, "no_competition": 0.15}
 COMPETITOR_CAP = 0.15
-CRITERION_TITLES = {
-    "complementarity": "Дополняемость функционала",
-    "audience": "Пересечение целевых аудиторий",
-    "technology": "Технологическая совместимость",
-    "no_competition": "Отсутствие прямой конкуренции",
-}
 
 # The taxonomy (shared/taxonomy/taxonomy.json, which the catalog generator reads too): what each sub-industry
 # plugs into, with the joint offering the pair could sell (a synergy area, in Russian). Symmetric: a pair is
@@ -75,42 +68,6 @@ def complementary_subs(subs: Iterable[str]) -> dict[str, str]:
 
 def complementary_industries(industry: str) -> set[str]:
     return {i for pair in INDUSTRY_COMPLEMENTS if industry in pair for i in pair if i != industry}
-
-
-# --- the result ----------------------------------------------------------------------------------------
-
-
-class Criterion(BaseModel):
-    name: str = Field(description="complementarity | audience | technology | no_competition")
-    title: str = ""
-    score: float = Field(ge=0, le=1)
-    weight: float
-    reasons: list[str] = Field(default_factory=list)
-
-    def model_post_init(self, _: Any) -> None:
-        if not self.title:
-            self.title = CRITERION_TITLES.get(self.name, self.name)
-
-
-class PairAnalysis(BaseModel):
-    """`score` 0..1 (two decimals, as `partnerships.compatibility_score`); `competitor` gates it.
-
-    The service fills the pair's ids and the explanation; `analyze_pair` leaves them empty."""
-
-    company_a_id: str | None = None
-    company_b_id: str | None = None
-    score: float = Field(ge=0, le=1)
-    criteria: list[Criterion]
-    match_reasons: list[str]
-    synergy_areas: list[str]
-    competitor: bool
-    ai_explanation: str | None = None
-    analysis_method: str | None = Field(default=None, description="ai | offline")
-    analyzed_by_agent: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The shape `shared.llm.tasks.explain_pair` takes (score, criteria, synergy_areas)."""
-        return self.model_dump(mode="json")
 
 
 # --- scoring -------------------------------------------------------------------------------------------

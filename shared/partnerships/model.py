@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.partnerships.compatibility import Criterion, PairAnalysis
+from shared.partnerships.analysis import Criterion, PairAnalysis
 from shared.partnerships.lifecycle import Status
 
 __all__ = [

@@ -23,9 +23,7 @@ from shared.commands import Context
 from shared.db import connection
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import EventEnvelope
-from shared.partnerships import candidates as cand
 from shared.partnerships import store
-from shared.partnerships.compatibility import PairAnalysis, analyze_pair
 from shared.partnerships.events import partnership_payload
 from shared.partnerships.lifecycle import Status, allowed_moves
 from shared.partnerships.model import (
@@ -43,6 +41,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from shared.identity.guard import Principal
+    from shared.partnerships.analysis import PairAnalysis
 
 MATCHED = "partnership.matched"
 STATUS_CHANGED = "partnership.status_changed"
@@ -61,6 +60,9 @@ def suggest_partners(settings: Settings, company_id: str, *, limit: int = 10) ->
 
 def partner_suggestions(settings: Settings, key: str, *, limit: int = 10) -> SuggestionList:
     """As `suggest_partners`, by id or slug, with how many candidates were scored."""
+
+    from shared.partnerships import candidates as cand
+
     conn = connection(settings.database_url)
     try:
         company = _company(conn, key)
@@ -72,6 +74,9 @@ def partner_suggestions(settings: Settings, key: str, *, limit: int = 10) -> Sug
 
 def rank(company: dict[str, Any], pool: list[dict[str, Any]], limit: int) -> list[Suggestion]:
     """Score every candidate with `analyze_pair`; drop competitors; best first (ties by id: stable)."""
+
+    from shared.partnerships.compatibility import analyze_pair
+
     scored = [(analyze_pair(company, other), other) for other in pool if other["id"] != company["id"]]
     scored = [(a, o) for a, o in scored if not a.competitor]
     scored.sort(key=lambda x: (-x[0].score, x[1]["id"]))
@@ -275,7 +280,9 @@ def _explained(
 
     The score never depends on the provider: when the explanation fails the analysis stands, labelled
     `rules` and without `ai_explanation`, rather than refusing to analyse or create."""
+
     from shared.llm.tasks import explain_pair
+    from shared.partnerships.compatibility import analyze_pair
 
     analysis = analyze_pair(a, b)
     update: dict[str, Any] = {"company_a_id": a["id"], "company_b_id": b["id"]}
@@ -308,6 +315,7 @@ def _documents(conn: psycopg.Connection, *companies: dict[str, Any]) -> tuple[di
 
 def _company(conn: psycopg.Connection, key: str) -> dict[str, Any]:
     from shared.companies.store import resolve
+    from shared.partnerships import candidates as cand
 
     resolved = resolve(conn, str(key))
     company = cand.load_company(conn, resolved[0]) if resolved else None

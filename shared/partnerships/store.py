@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     import psycopg
 
-    from shared.partnerships.compatibility import PairAnalysis
+    from shared.partnerships.analysis import PairAnalysis
 
 COLUMNS = (
     "id, company_a_id, company_b_id, compatibility_score::float AS compatibility_score, match_reasons, "

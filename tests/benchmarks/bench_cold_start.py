@@ -134,6 +134,11 @@ def function_env() -> dict[str, str]:
             "ALGOARTS_CLICKHOUSE_URL": f"http://default:bench@127.0.0.1:{ch}/default",
             "ALGOARTS_EVENT_BUS": "direct",
             "ALGOARTS_KAFKA_BOOTSTRAP": f"127.0.0.1:{kf}",
+            # Queues some functions require at cold start (template.yaml gives them their queue's URL).
+            "ALGOARTS_VERIFICATION_QUEUE_URL": f"http://127.0.0.1:{kf}/000000000000/verification",
+            "ALGOARTS_VERIFICATION_DEAD_LETTER_URL": f"http://127.0.0.1:{kf}/000000000000/verification-dlq",
+            "ALGOARTS_ENRICHMENT_QUEUE_URL": f"http://127.0.0.1:{kf}/000000000000/enrichment",
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as template.yaml's Globals
             "POWERTOOLS_SERVICE_NAME": "algoarts",
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "AWS_REGION": "us-east-1",
