@@ -5,8 +5,10 @@ delay; after the last attempt, or when the registry refuses us (a bad key), the 
 in the dead-letter queue with the reason, to be redriven once the cause is fixed.
 """
 
+from __future__ import annotations
+
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -19,12 +21,14 @@ from shared.cold_start import cold_start, is_warmup
 from shared.commands import Context
 from shared.companies.service import SYSTEM_VERIFIER, record_verification
 from shared.companies.verification import MAX_ATTEMPTS, VerificationRequest, retry_delay
-from shared.legal_registry.dadata import DadataRegistry
 from shared.legal_registry.port import RegistryRejected, RegistryUnavailable
 from shared.logs import logger
 from shared.queues import delay_retry, send_json
 from shared.secrets import read_secret
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from shared.legal_registry.dadata import DadataRegistry
 
 # A batch whose every message failed is answered like any other (each one retried on its own schedule).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -33,6 +37,8 @@ cold_start(lambda: get_settings().require("verification_dead_letter_url"))
 
 @cache
 def registry() -> DadataRegistry:
+    from shared.legal_registry.dadata import DadataRegistry  # httpx: on the first message, not at cold start
+
     settings = get_settings()
     return DadataRegistry(settings.dadata_url, read_secret(settings.dadata_token_secret))
 
