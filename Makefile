@@ -38,6 +38,7 @@ status:
 openapi: install
 	$(BIN)/algoarts openapi --write
 	$(BIN)/algoarts asyncapi --write
+	$(BIN)/algoarts functions-table --write
 
 test: install system-deps
 	@bash tests/run_tiers.sh

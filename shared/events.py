@@ -100,14 +100,19 @@ UuidText = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 
 
 class EventPayload(BaseModel):
-    """Base of every registered payload model (see the module docstring on extra fields)."""
+    """Base of every registered payload model (see the module docstring on extra fields).
 
-    model_config = ConfigDict(extra="allow")
+    Built on first use (defer_build): a function builds the payload models it reads or writes, not the
+    whole registry."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class EventEnvelope[P](BaseModel):
     """A domain event as it is stored in the outbox and published to Kafka; `P` is its payload model
     (a plain dict for an event type the registry does not know)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="unique; consumers deduplicate on it")
     event_type: str = Field(

@@ -28,16 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     openapi.add_argument("--write", action="store_true")
     asyncapi = sub.add_parser("asyncapi", help="print or write the AsyncAPI 3.0 document of every topic and event")
     asyncapi.add_argument("--write", action="store_true")
+    table = sub.add_parser("functions-table", help="print or write README's table of every function")
+    table.add_argument("--write", action="store_true")
     ops.add_commands(sub)
     args = parser.parse_args(argv)
 
     if args.command in ops.COMMANDS:
         return ops.run(args)
 
-    if args.command in ("openapi", "asyncapi"):
+    if args.command in ("openapi", "asyncapi", "functions-table"):
         import importlib
 
-        doc = importlib.import_module(f"localcloud.{args.command}")  # localcloud/openapi.py or asyncapi.py
+        # localcloud/openapi.py, asyncapi.py, functions_table.py
+        doc = importlib.import_module(f"localcloud.{args.command.replace('-', '_')}")
         if args.write:
             print(doc.write())
         else:

@@ -96,6 +96,10 @@ def updated_readme() -> str:
     return re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
 
 
+def render_readme() -> str:
+    return updated_readme()
+
+
 def write() -> Path:
     README.write_text(updated_readme(), "utf-8")
     return README
