@@ -7,6 +7,7 @@ models; the merged document ships with the openapi function and must agree with 
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import inspect
 import json
@@ -99,9 +100,9 @@ def _parameters(binding: Binding, schemas: _Schemas) -> list[dict[str, Any]]:
     return out
 
 
-def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
+def _operation(op: Operation, schemas: _Schemas, module_doc: str) -> dict[str, Any]:
     func = op.binding.func
-    doc = inspect.getdoc(func) or inspect.getdoc(inspect.getmodule(func)) or ""
+    doc = inspect.getdoc(func) or inspect.cleandoc(module_doc)
     path = _template_path(op.rule)
     operation: dict[str, Any] = {
         "summary": op.summary or f"{op.method} {path}",
@@ -151,9 +152,12 @@ def build_document() -> dict[str, Any]:
         seen.add(route.function)
         code_dir = ROOT / template["Resources"][route.function]["Properties"]["CodeUri"]
         app = _load_app(code_dir)
+        doc = (ast.get_docstring(ast.parse((code_dir / "app.py").read_text("utf-8"))) or "").strip()
         for op in app.operations:
             if op.include_in_schema:
-                document["paths"].setdefault(_template_path(op.rule), {})[op.method.lower()] = _operation(op, schemas)
+                document["paths"].setdefault(_template_path(op.rule), {})[op.method.lower()] = _operation(
+                    op, schemas, doc
+                )
     for route in tpl.http_routes(template):
         if route.function == "OpenApiFunction":
             document["paths"].setdefault(route.path, {})[route.method.lower()] = {

@@ -19,13 +19,13 @@ from aws_lambda_powertools.event_handler import Depends, Request
 from shared.audit import RequestOrigin
 from shared.http.preconditions import expected_version
 from shared.identity.guard import Principal, origin_from_event, require
+from shared.identity.roles import Permission
 from shared.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from shared.commands import Context
-    from shared.identity.roles import Permission
 
 
 def _event(request: Request) -> dict[str, Any]:
@@ -81,3 +81,13 @@ def if_match(request: Request) -> int | None:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 OriginDep = Annotated[RequestOrigin, Depends(origin)]
 IfMatch = Annotated[int | None, Depends(if_match)]
+
+
+# The callers the routes admit, by permission (one declaration each, so a handler's signature names who
+# may call it in one word).
+SignedIn = Annotated[Caller, Depends(requires())]
+CompanyReader = Annotated[Caller, Depends(requires(Permission.COMPANY_READ))]
+CompanyWriter = Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))]
+PartnershipReader = Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_READ))]
+PartnershipWriter = Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))]
+UserManager = Annotated[Caller, Depends(requires(Permission.USER_MANAGE))]

@@ -2,15 +2,12 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.companies.model import CompanyHistory
 from shared.companies.service import company_history
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import CompanyReader
 from shared.http.params import Query
 from shared.http.paths import CompanyKey
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -18,7 +15,7 @@ app = api()
 @app.get("/v1/companies/<company_id>/history")
 def history(
     company_id: CompanyKey,
-    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))],
+    caller: CompanyReader,
     after: Annotated[int, Query(ge=0, description="only events after this version")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CompanyHistory:

@@ -1,15 +1,12 @@
 """DELETE /v1/companies/{id}: soft delete (`deleted_at`); the company 404s until restored."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends, Response
+from aws_lambda_powertools.event_handler import Response
 
 from shared.companies.service import delete_company
 from shared.http import api, entrypoint, no_content
 from shared.http.caches import Companies
-from shared.http.deps import Caller, IfMatch, requires
+from shared.http.deps import CompanyWriter, IfMatch
 from shared.http.paths import CompanyKey
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -17,7 +14,7 @@ app = api()
 @app.delete("/v1/companies/<company_id>", status_code=204)
 def delete(
     company_id: CompanyKey,
-    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))],
+    caller: CompanyWriter,
     version: IfMatch,
     cache: Companies,
 ) -> Response[str]:

@@ -3,9 +3,7 @@
 Each read counts a view in Redis (`view_count` in the answer includes it; FlushViewCountsFunction
 writes the totals to Postgres)."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends, Response
+from aws_lambda_powertools.event_handler import Response
 
 from shared.companies.model import Company
 from shared.companies.service import get_company
@@ -14,9 +12,8 @@ from shared.companies.views import count_view
 from shared.http import MovedPermanently, api, entrypoint
 from shared.http.answers import versioned
 from shared.http.caches import Companies, Views
-from shared.http.deps import Caller, requires
+from shared.http.deps import CompanyReader
 from shared.http.paths import CompanyKey
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -24,7 +21,7 @@ app = api()
 @app.get("/v1/companies/<company_id>")
 def get(
     company_id: CompanyKey,
-    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))],
+    caller: CompanyReader,
     cache: Companies,
     views: Views,
 ) -> Response[Company]:

@@ -2,15 +2,12 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.companies.model import CompanyListQuery, CompanyPage
 from shared.companies.service import list_companies
 from shared.http import api, entrypoint
 from shared.http.caches import CompanyLists
-from shared.http.deps import Caller, requires
+from shared.http.deps import CompanyReader
 from shared.http.params import Query
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -18,7 +15,7 @@ app = api()
 @app.get("/v1/companies")
 def list_(
     query: Annotated[CompanyListQuery, Query()],
-    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))],
+    caller: CompanyReader,
     cache: CompanyLists,
 ) -> CompanyPage:
     return list_companies(caller.settings, query, cache)

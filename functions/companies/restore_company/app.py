@@ -1,17 +1,14 @@
 """POST /v1/companies/{id}/restore: undo a soft delete (409 if its INN/OGRN was taken meanwhile)."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends, Response
+from aws_lambda_powertools.event_handler import Response
 
 from shared.companies.model import Company
 from shared.companies.service import restore_company
 from shared.http import api, entrypoint
 from shared.http.answers import versioned
 from shared.http.caches import Companies
-from shared.http.deps import Caller, IfMatch, requires
+from shared.http.deps import CompanyWriter, IfMatch
 from shared.http.paths import CompanyKey
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -19,7 +16,7 @@ app = api()
 @app.post("/v1/companies/<company_id>/restore")
 def restore(
     company_id: CompanyKey,
-    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))],
+    caller: CompanyWriter,
     version: IfMatch,
     cache: Companies,
 ) -> Response[Company]:

@@ -1,17 +1,14 @@
 """PATCH /v1/companies/{id}: change some fields; `If-Match` with a stale version gets 409."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends, Response
+from aws_lambda_powertools.event_handler import Response
 
 from shared.companies.model import Company, CompanyPatch
 from shared.companies.service import update_company
 from shared.http import api, entrypoint
 from shared.http.answers import versioned
 from shared.http.caches import Companies
-from shared.http.deps import Caller, IfMatch, requires
+from shared.http.deps import CompanyWriter, IfMatch
 from shared.http.paths import CompanyKey
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -20,7 +17,7 @@ app = api()
 def update(
     company_id: CompanyKey,
     patch: CompanyPatch,
-    caller: Annotated[Caller, Depends(requires(Permission.COMPANY_WRITE))],
+    caller: CompanyWriter,
     version: IfMatch,
     cache: Companies,
 ) -> Response[Company]:

@@ -1,17 +1,12 @@
 """POST /v1/outreach/{id}/approve: the BD manager approves the run's draft (optionally edited); the
 waiting state machine continues to MarkContacted. 409 when already decided or expired."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.discovery import service
 from shared.discovery.model import ApproveOutreach, Discovery
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import PartnershipWriter
 from shared.http.paths import DiscoveryId
 from shared.http.workflows import Workflows
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -19,7 +14,7 @@ app = api()
 @app.post("/v1/outreach/<discovery_id>/approve")
 def approve(
     discovery_id: DiscoveryId,
-    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))],
+    caller: PartnershipWriter,
     workflow: Workflows,
     edits: ApproveOutreach | None = None,
 ) -> Discovery:

@@ -1,17 +1,12 @@
 """POST /v1/outreach/{id}/reject: the BD manager rejects the run's draft with a reason; the run ends
 `rejected`. 409 when already decided or expired."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.discovery import service
 from shared.discovery.model import Discovery, RejectOutreach
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import PartnershipWriter
 from shared.http.paths import DiscoveryId
 from shared.http.workflows import Workflows
-from shared.identity.roles import Permission
 
 app = api()
 
@@ -20,7 +15,7 @@ app = api()
 def reject(
     discovery_id: DiscoveryId,
     request: RejectOutreach,
-    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))],
+    caller: PartnershipWriter,
     workflow: Workflows,
 ) -> Discovery:
     return service.reject(caller.settings, caller.context, discovery_id, request, workflow)

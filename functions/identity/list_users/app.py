@@ -2,13 +2,10 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import UserManager
 from shared.http.params import Query
 from shared.identity.model import UserPage
-from shared.identity.roles import Permission
 from shared.identity.service import list_users
 
 app = api()
@@ -16,7 +13,7 @@ app = api()
 
 @app.get("/v1/admin/users")
 def get(
-    caller: Annotated[Caller, Depends(requires(Permission.USER_MANAGE))],
+    caller: UserManager,
     cursor: Annotated[
         str | None, Query(pattern=r"^[0-9a-f-]{36}$", description="next_cursor of the previous page")
     ] = None,

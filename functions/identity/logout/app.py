@@ -1,11 +1,9 @@
 """POST /v1/auth/logout: the access token stops working at once; a given refresh token's family too."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends, Response
+from aws_lambda_powertools.event_handler import Response
 
 from shared.http import api, entrypoint, no_content
-from shared.http.deps import Caller, requires
+from shared.http.deps import SignedIn
 from shared.identity.model import LogoutCommand
 from shared.identity.service import logout
 
@@ -13,7 +11,7 @@ app = api()
 
 
 @app.post("/v1/auth/logout", status_code=204)
-def post(caller: Annotated[Caller, Depends(requires())], command: LogoutCommand | None = None) -> Response[str]:
+def post(caller: SignedIn, command: LogoutCommand | None = None) -> Response[str]:
     logout(caller.settings, caller.principal, command.refresh_token if command else None, caller.origin)
     return no_content()
 

@@ -1,13 +1,8 @@
 """GET /v1/partnerships/{id}: one partnership of the caller's companies (others: 403)."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import PartnershipReader
 from shared.http.paths import PartnershipId
-from shared.identity.roles import Permission
 from shared.partnerships.model import Partnership
 from shared.partnerships.service import get_partnership
 
@@ -15,9 +10,7 @@ app = api()
 
 
 @app.get("/v1/partnerships/<partnership_id>")
-def get(
-    partnership_id: PartnershipId, caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_READ))]
-) -> Partnership:
+def get(partnership_id: PartnershipId, caller: PartnershipReader) -> Partnership:
     return get_partnership(caller.settings, partnership_id, caller.principal)
 
 

@@ -2,12 +2,9 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import PartnershipReader
 from shared.http.params import Query
-from shared.identity.roles import Permission
 from shared.partnerships.model import PartnershipListQuery, PartnershipPage
 from shared.partnerships.service import list_partnerships
 
@@ -17,7 +14,7 @@ app = api()
 @app.get("/v1/partnerships")
 def list_(
     query: Annotated[PartnershipListQuery, Query()],
-    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_READ))],
+    caller: PartnershipReader,
 ) -> PartnershipPage:
     return list_partnerships(caller.settings, caller.principal, query)
 

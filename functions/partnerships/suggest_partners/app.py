@@ -2,13 +2,10 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import PartnershipReader
 from shared.http.params import Query
 from shared.http.paths import CompanyKey
-from shared.identity.roles import Permission
 from shared.partnerships.model import SuggestionList
 from shared.partnerships.service import partner_suggestions
 
@@ -18,7 +15,7 @@ app = api()
 @app.get("/v1/companies/<company_id>/partners")
 def suggest(
     company_id: CompanyKey,
-    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_READ))],
+    caller: PartnershipReader,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SuggestionList:
     return partner_suggestions(caller.settings, company_id, limit=limit)

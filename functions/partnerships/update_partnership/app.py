@@ -1,13 +1,8 @@
 """PATCH /v1/partnerships/{id}: record outcomes (deal_value, revenue_generated, both ≥ 0)."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import PartnershipWriter
 from shared.http.paths import PartnershipId
-from shared.identity.roles import Permission
 from shared.partnerships.model import OutcomesPatch, Partnership
 from shared.partnerships.service import record_outcomes
 
@@ -18,7 +13,7 @@ app = api()
 def update(
     partnership_id: PartnershipId,
     patch: OutcomesPatch,
-    caller: Annotated[Caller, Depends(requires(Permission.PARTNERSHIP_WRITE))],
+    caller: PartnershipWriter,
 ) -> Partnership:
     return record_outcomes(caller.settings, partnership_id, patch, caller.context)
 

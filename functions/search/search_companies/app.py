@@ -14,12 +14,9 @@ costs the answer nothing and is only a logged warning (shared/analytics_events.p
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Depends
-
 from shared.http import api, entrypoint
-from shared.http.deps import Caller, requires
+from shared.http.deps import CompanyReader
 from shared.http.params import Query
-from shared.identity.roles import Permission
 from shared.search import service
 from shared.search.model import SearchPage, SearchQuery
 
@@ -27,9 +24,7 @@ app = api()
 
 
 @app.get("/v1/search")
-def search(
-    query: Annotated[SearchQuery, Query()], caller: Annotated[Caller, Depends(requires(Permission.COMPANY_READ))]
-) -> SearchPage:
+def search(query: Annotated[SearchQuery, Query()], caller: CompanyReader) -> SearchPage:
     return service.search_companies(caller.settings, caller.principal, query)
 
 
