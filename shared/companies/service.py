@@ -21,7 +21,6 @@ from shared import audit, outbox
 from shared.commands import Context
 from shared.companies import aggregate, event_store, listing, store
 from shared.companies.aggregate import CompanyState
-from shared.companies.events import company_payload
 from shared.companies.legal import check_identity_pair
 from shared.companies.model import (
     Company,
@@ -305,6 +304,8 @@ def _commit(
     conn: psycopg.Connection, state: CompanyState, event_type: str, payload: dict[str, Any], ctx: Context
 ) -> CompanyState:
     """Append one event and everything that must change with it, in the caller's transaction."""
+    from shared.companies.events import company_payload  # the payload models: only writers build them
+
     event = event_store.new_event(event_type, state.version + 1, payload, datetime.now(UTC))
     new_state = aggregate.apply(state, event)
     event_store.append(

@@ -15,7 +15,6 @@ from typing import Any
 from shared import outbox
 from shared.commands import Context
 from shared.discovery import ProviderUnavailable, partners, store
-from shared.discovery.events import CrmSyncRequested, Deal, OutreachReviewRequested, ReviewLinks
 from shared.events import EventEnvelope, EventPayload
 from shared.llm import tasks
 from shared.settings import Settings
@@ -111,6 +110,8 @@ def write_outreach(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
 @retryable
 def request_review(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """Keep the callback token with the draft and tell the company's BD managers (notification.events)."""
+    from shared.discovery.events import OutreachReviewRequested, ReviewLinks
+
     discovery_id = str(event["discovery_id"])
     timeout = int(event["review_timeout_seconds"])
     deadline = datetime.now(UTC) + timedelta(seconds=timeout)
@@ -146,6 +147,8 @@ def request_review(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
 @retryable
 def mark_contacted(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
     """Approved: the partnership moves to `contacted` and the CRM hub is asked to sync (crm.integration.events)."""
+    from shared.discovery.events import CrmSyncRequested, Deal
+
     discovery_id = str(event["discovery_id"])
     review = dict(event.get("review") or {})
     conn = store.connect(settings.database_url)

@@ -24,7 +24,6 @@ from shared.db import connection
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import EventEnvelope
 from shared.partnerships import store
-from shared.partnerships.events import partnership_payload
 from shared.partnerships.lifecycle import Status, allowed_moves
 from shared.partnerships.model import (
     CompanyBrief,
@@ -370,6 +369,8 @@ def _record(  # noqa: PLR0917 - one call shape for the three events
     to_status: Status | None,
 ) -> None:
     """The history row, the outbox message and the audit entry, in the caller's transaction."""
+    from shared.partnerships.events import partnership_payload  # the payload models: only writers build them
+
     event_id = uuid.uuid4()
     now = row["updated_at"]
     store.append_history(
