@@ -121,6 +121,8 @@ class PostgresIndex:
         return self.upsert_many([(company, deleted)]) == 1
 
     def upsert_many(self, companies: list[tuple[Company, bool]]) -> int:
+        if not companies:  # nothing to write: no connection (an empty batch, the warm-up)
+            return 0
         conn = connection(self._url)
         applied = 0
         with conn.transaction():

@@ -52,7 +52,6 @@ def test_a_lower_total_never_lowers_the_stored_count(fn: ModuleType, postgres_ur
     assert stored(postgres_url, viewed) == 50
 
 
-@pytest.mark.xfail(strict=True, reason="the handler does not check shared.cold_start.is_warmup: `{}` runs a flush")
 def test_the_warm_up_touches_no_server(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
     nowhere = f"127.0.0.1:{closed_port}"
     fn = cold_start(monkeypatch, "companies", "flush_view_counts",

@@ -77,9 +77,6 @@ def test_an_unreadable_record_fails_the_batch_naming_event_and_field(fn: ModuleT
     assert indexed(postgres_url, good["aggregate_id"]) is None  # nothing of the batch is applied
 
 
-@pytest.mark.xfail(
-    strict=True, reason="PostgresIndex.upsert_many opens a connection and a transaction for an empty batch"
-)
 def test_the_warm_up_batch_touches_no_server(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
     nowhere = f"127.0.0.1:{closed_port}"
     fn = cold_start(monkeypatch, "search", "project_company",
