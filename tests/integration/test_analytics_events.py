@@ -33,6 +33,7 @@ from shared.analytics_events import (
     zero_result_searches,
 )
 from shared.events import EventEnvelope
+from shared.http import deps as http_deps
 from shared.identity.guard import Principal
 from shared.settings import Settings, get_settings
 from support import LambdaContext, event, load_function
@@ -399,7 +400,8 @@ def test_recording_adds_at_most_a_few_ms_to_a_search(
     for i in range(100 + 10):
         for recording in (True, False):
             settings = with_ch if recording else without_ch
-            monkeypatch.setattr(search_function, "get_settings", lambda s=settings: s)
+            # The caller dependency hands the handler its settings (shared/http/deps.py).
+            monkeypatch.setattr(http_deps, "get_settings", lambda s=settings: s)
             started = time.perf_counter()
             response = search_function.handler(_search_event(principal, "платежи"), LambdaContext())
             elapsed = (time.perf_counter() - started) * 1000
