@@ -9,4 +9,3 @@ def test_readme_table_is_up_to_date() -> None:
     assert functions_table.README.read_text("utf-8") == functions_table.updated_readme(), (
         "run `make openapi` and commit README.md"
     )
-
