@@ -13,11 +13,12 @@ PROBLEM = "application/problem+json"
 
 
 def wait_for(predicate: Any, timeout: float = 2.0, interval: float = 0.05) -> float:
-    """Seconds until predicate() is truthy; fails after `timeout`."""
+    """Seconds until predicate() is truthy, measured when the check that saw it began (what became true is
+    the state, not the check's own latency); fails after `timeout`."""
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+    while (asked := time.monotonic()) - started < timeout:
         if predicate():
-            return time.monotonic() - started
+            return asked - started
         time.sleep(interval)
     raise AssertionError(f"not true within {timeout} s")
 
