@@ -87,6 +87,8 @@ def forget_instance() -> None:
         search = sys.modules["shared.search.service"]
         search.query_embedder.cache_clear()
         search.index.cache_clear()
+    if "shared.companies.verification_worker" in sys.modules:
+        sys.modules["shared.companies.verification_worker"].registry.cache_clear()
 
 
 @dataclass(frozen=True)

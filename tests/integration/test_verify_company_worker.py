@@ -16,7 +16,7 @@ import pytest
 
 from localcloud.servers.dadata import FakeDadata, load_records
 from shared.commands import Context
-from shared.companies import service
+from shared.companies import service, verification_worker
 from shared.companies.legal import inn_check_digits
 from shared.companies.model import CompanyCreate
 from shared.legal_registry.dadata import DadataRegistry
@@ -57,10 +57,10 @@ def worker(
     get_settings.cache_clear()
     module = load_function("companies", "verify_company")
     worker = Worker(module.handler)
-    monkeypatch.setattr(module, "send_json", lambda url, body: worker.sent.append((url, body)))
-    monkeypatch.setattr(module, "delay_retry", lambda url, receipt, seconds: worker.delays.append(seconds))
+    monkeypatch.setattr(verification_worker, "send_json", lambda url, body: worker.sent.append((url, body)))
+    monkeypatch.setattr(verification_worker, "delay_retry", lambda url, receipt, seconds: worker.delays.append(seconds))
     client = DadataRegistry(registry_server.url, TOKEN, timeout=0.5, attempts=2, backoff=0.01)
-    monkeypatch.setattr(module, "registry", lambda: client)
+    monkeypatch.setattr(verification_worker, "registry", lambda: client)
     yield worker
     get_settings.cache_clear()
 
