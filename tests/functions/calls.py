@@ -163,9 +163,12 @@ def request(
     return ev
 
 
-def principal(role: str = "paid_user", *, user: User | None = None, company_id: str | None = None) -> Principal:
+def principal(
+    role: str = "paid_user", *, user: User | None = None, company_id: str | None = None, user_id: str | None = None
+) -> Principal:
     """A signed-in caller as the authorizer passes it on from a fresh access token: `user`'s (their id, email,
-    roles and company), or else a user of `role` who need not exist."""
+    roles and company), or else a user of `role` (with `user_id`, e.g. a catalog company's owner) who need not
+    exist."""
     from shared.identity.guard import Principal
     from shared.identity.roles import permissions_for
 
@@ -173,7 +176,7 @@ def principal(role: str = "paid_user", *, user: User | None = None, company_id: 
     company = str(user.company_id) if user is not None and user.company_id else company_id
     now = int(time.time())
     claims = Principal(
-        user_id=str(user.id) if user is not None else str(uuid.uuid4()),
+        user_id=str(user.id) if user is not None else (user_id or str(uuid.uuid4())),
         email=user.email if user is not None else unique_email(role),
         roles=roles,
         permissions=tuple(permissions_for(roles)),

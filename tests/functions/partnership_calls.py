@@ -1,13 +1,10 @@
-"""What the partnerships and discovery function tests share: a handler cold-started against the session's
-servers, callers as the Lambda authorizer passes them, requests built from the sample events of
-events/http, companies of the sample catalog written into the read model (and removed afterwards), and a
+"""What the partnerships and discovery function tests share beyond tests/functions/calls.py (callers,
+requests, answers): a handler cold-started against the session's servers, companies of the sample catalog written into the read model (and removed afterwards), and a
 recording double of the discovery Workflow port (Step Functions itself is the e2e tier's)."""
 
 from __future__ import annotations
 
 import json
-import time
-import urllib.parse
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,16 +14,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from functions.calls import principal
 
 from localcloud.catalog.generate import DEFAULT_OUT
 from shared.discovery.workflow import TaskGone
-from shared.identity.guard import Principal
-from shared.identity.roles import permissions_for
-from support import LambdaContext, event, load_function
+from support import load_function
 
 DISCOVERY_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:partner-discovery"
-PROBLEM_JSON = "application/problem+json"
-_NO_BODY = object()
 
 
 # --- the function ------------------------------------------------------------------------------------------
@@ -56,80 +50,7 @@ def cold_start(
     return load_function(context, function)
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-    @property
-    def fields(self) -> list[str]:
-        """The fields a problem's `errors` name."""
-        return [str(e["field"]) for e in self.body.get("errors", [])]
-
-
-def call(module: ModuleType, request: dict[str, Any]) -> Answer:
-    response = module.handler(request, LambdaContext())
-    text = response.get("body") or ""
-    return Answer(response["statusCode"], dict(response.get("headers") or {}), json.loads(text) if text else None)
-
-
-def assert_problem(answer: Answer, status: int, *fields: str) -> None:
-    """A problem+json answer of this status naming at least these fields."""
-    assert answer.status == status, answer.body
-    assert answer.headers["Content-Type"] == PROBLEM_JSON
-    assert answer.body["status"] == status
-    assert set(fields) <= set(answer.fields), answer.body
-
-
 # --- requests ----------------------------------------------------------------------------------------------
-
-
-def principal(role: str = "paid_user", *, company_id: str | None = None, user_id: str | None = None) -> Principal:
-    """A signed-in caller as the authorizer derives it from a fresh access token."""
-    now = int(time.time())
-    return Principal(
-        user_id=user_id or str(uuid.uuid4()),
-        email=f"bd.{uuid.uuid4().hex[:8]}@example.ru",
-        roles=(role,),
-        permissions=tuple(permissions_for((role,))),
-        company_id=company_id,
-        jti=uuid.uuid4().hex,
-        iat=now,
-        exp=now + 900,
-    )
-
-
-def request(
-    name: str,
-    caller: Principal | None = None,
-    *,
-    path: str | None = None,
-    query: dict[str, str] | None = None,
-    body: Any = _NO_BODY,
-) -> dict[str, Any]:
-    """events/http/<name>.json from behind the authorizer (`caller`; none: no authorizer context) at `path`
-    (its pathParameters read off the routeKey), with `query` and `body` (a JSON value, or None: no body)."""
-    ev = event(f"http/{name}")
-    if path is not None:
-        template = ev["routeKey"].split(" ", 1)[1].split("/")
-        actual = path.split("/")
-        assert len(template) == len(actual), (ev["routeKey"], path)
-        ev["rawPath"] = ev["requestContext"]["http"]["path"] = path
-        params = {t[1:-1]: urllib.parse.unquote(a) for t, a in zip(template, actual, strict=True) if t[:1] == "{"}
-        if params:
-            ev["pathParameters"] = params
-    if query is not None:
-        ev["queryStringParameters"] = query or None
-        ev["rawQueryString"] = urllib.parse.urlencode(query)
-    if body is None:
-        ev.pop("body", None)
-    elif body is not _NO_BODY:
-        ev["body"] = json.dumps(body, ensure_ascii=False)
-    ev["requestContext"]["requestId"] = str(uuid.uuid4())
-    if caller is not None:
-        ev["requestContext"]["authorizer"] = {"lambda": caller.as_context()}
-    return ev
 
 
 # --- data --------------------------------------------------------------------------------------------------

@@ -8,15 +8,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from functions.partnership_calls import (
-    assert_problem,
-    awaiting_review,
-    call,
-    catalog_companies,
-    cold_start,
-    principal,
-    request,
-)
+from functions.calls import assert_problem, call, principal, request
+from functions.partnership_calls import awaiting_review, catalog_companies, cold_start
 
 
 @pytest.fixture

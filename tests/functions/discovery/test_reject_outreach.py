@@ -10,17 +10,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from functions.partnership_calls import (
-    RecordingWorkflow,
-    assert_problem,
-    awaiting_review,
-    call,
-    catalog_companies,
-    cold_start,
-    principal,
-    request,
-    with_workflow,
-)
+from functions.calls import assert_problem, call, principal, request
+from functions.partnership_calls import RecordingWorkflow, awaiting_review, catalog_companies, cold_start, with_workflow
 
 REASON = "Не наш профиль клиентов: они работают только с B2C"  # the sample event's
 

@@ -9,16 +9,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from functions.calls import assert_problem, call, principal, request
 from functions.partnership_calls import (
     DISCOVERY_ARN,
     RecordingWorkflow,
-    assert_problem,
-    call,
     catalog_companies,
     cold_start,
     count,
-    principal,
-    request,
     with_workflow,
 )
 

@@ -8,15 +8,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from functions.partnership_calls import (
-    assert_problem,
-    call,
-    catalog_companies,
-    cold_start,
-    partnership,
-    principal,
-    request,
-)
+from functions.calls import assert_problem, call, principal, request
+from functions.partnership_calls import catalog_companies, cold_start, partnership
 
 
 @pytest.fixture

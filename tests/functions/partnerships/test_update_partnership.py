@@ -8,16 +8,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from functions.partnership_calls import (
-    assert_problem,
-    call,
-    catalog_companies,
-    cold_start,
-    count,
-    partnership,
-    principal,
-    request,
-)
+from functions.calls import assert_problem, call, principal, request
+from functions.partnership_calls import catalog_companies, cold_start, count, partnership
 
 
 @pytest.fixture
