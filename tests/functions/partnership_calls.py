@@ -1,6 +1,6 @@
 """What the partnerships and discovery function tests share beyond tests/functions/calls.py (callers,
-requests, answers): a handler cold-started against the session's servers, companies of the sample catalog written into the read model (and removed afterwards), and a
-recording double of the discovery Workflow port (Step Functions itself is the e2e tier's)."""
+requests, answers, cold starts): companies of the sample catalog written into the read model (and removed
+afterwards), and a recording double of the discovery Workflow port (Step Functions itself is the e2e tier's)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from functions.calls import principal
 
+from functions import calls
 from localcloud.catalog.generate import DEFAULT_OUT
 from shared.discovery.workflow import TaskGone
-from support import load_function
 
 DISCOVERY_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:partner-discovery"
 
@@ -29,25 +29,16 @@ DISCOVERY_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:partner-disc
 def cold_start(
     monkeypatch: pytest.MonkeyPatch, postgres_url: str, redis_url: str, context: str, function: str
 ) -> ModuleType:
-    """functions/<context>/<function>/app.py imported as a fresh instance would be, its settings naming the
-    session's Postgres and Redis, with no settings or connections cached from an earlier test."""
-    from shared import cache as redis_cache
-    from shared import db
-    from shared.identity.guard import security_state
-    from shared.settings import get_settings
-
-    monkeypatch.setenv("ALGOARTS_DATABASE_URL", postgres_url)
-    monkeypatch.setenv("ALGOARTS_REDIS_URL", redis_url)
-    monkeypatch.setenv("ALGOARTS_DISCOVERY_STATE_MACHINE_ARN", DISCOVERY_ARN)
-    get_settings.cache_clear()
-    security_state.cache_clear()
-    client = redis_cache._clients.pop(redis_url, None)
-    if client is not None:
-        client.close()
-    conn = db._connections.pop(postgres_url, None)
-    if conn is not None:
-        conn.close()
-    return load_function(context, function)
+    """functions/<context>/<function>/app.py as a fresh instance (calls.cold_start), its settings naming the
+    session's Postgres and Redis and the discovery state machine."""
+    return calls.cold_start(
+        monkeypatch,
+        context,
+        function,
+        database_url=postgres_url,
+        redis_url=redis_url,
+        discovery_state_machine_arn=DISCOVERY_ARN,
+    )
 
 
 # --- requests ----------------------------------------------------------------------------------------------
