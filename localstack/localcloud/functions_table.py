@@ -55,7 +55,8 @@ def _triggers(name: str, resource: dict[str, Any], template: dict[str, Any]) -> 
 def _models(code_dir: Path) -> str:
     from localcloud.openapi import _answer_type, _load_app
 
-    app = _load_app(code_dir) if (code_dir / "app.py").read_text("utf-8").find("api()") >= 0 else None
+    # Only HTTP functions declare operations; event functions are not imported (their cold start reads queues).
+    app = _load_app(code_dir) if "api()" in (code_dir / "app.py").read_text("utf-8") else None
     if app is None or not getattr(app, "operations", None):
         return ""
     names: list[str] = []
@@ -94,10 +95,6 @@ def updated_readme() -> str:
     if START not in text:
         raise ValueError(f"README.md has no {START} marker")
     return re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-
-
-def render_readme() -> str:
-    return updated_readme()
 
 
 def write() -> Path:

@@ -137,8 +137,6 @@ def api() -> Api:
     return Api()
 
 
-resolver = api  # the former name, for code written before the handler pattern
-
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 

@@ -389,8 +389,8 @@ def main() -> int:
         if not has_fastapi:
             print(f"{'fastapi + mangum':<32} | skipped: not installed in {python}")
         print()
-        print("x valid = ratio to `baseline + enable_validation` (every function here uses shared.http.resolver(),")
-        print("which turns validation on); wall pyc = whole subprocess (interpreter start + import + exit);")
+        print("x valid = ratio to `baseline + enable_validation` (how every function validated before shared/http's")
+        print("own pydantic binding); wall pyc = whole subprocess (interpreter start + import + exit);")
         print("the bare row is that wall time for `python -c pass`.")
         print()
         print("Where the import time goes (-X importtime, one run per target, pyc mode):")

@@ -1,6 +1,6 @@
 """Error messages in the caller's language: Russian by default, English for Accept-Language: en.
 
-A tiny resolver() app with a body carrying the legal identifiers is driven in-process with sample events.
+A tiny api() app with a body carrying the legal identifiers is driven in-process with sample events.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, fiel
 from shared.companies import model as company_model
 from shared.companies.legal import Inn, Kpp, Ogrn, check_identity_pair
 from shared.errors import Conflict, NotFound, TooManyRequests
-from shared.http import messages, resolver
+from shared.http import api, messages
 from shared.http.messages import CATALOG, LABELS, describe, label, plural_ru, preferred_language
 from shared.http.params import Query
 from shared.identity import model as identity_model
@@ -64,7 +64,7 @@ class Thing(BaseModel):
         return kpp
 
 
-app = resolver()
+app = api()
 
 
 @app.post("/things")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.event_handler import Response
 
-from shared.http import MovedPermanently, no_content, resolver
+from shared.http import MovedPermanently, api, no_content
 from support import LambdaContext, event, load_function
 
 PROBLEM = "application/problem+json"
@@ -88,7 +88,7 @@ def test_openapi_document_is_served() -> None:
 def test_redirects_and_no_content_carry_an_empty_body_not_none() -> None:
     """Former slugs answer 301 past response validation; 204s send "" (the emulator's gateway
     cannot send a None body, and validation would turn "" into "null")."""
-    app = resolver()
+    app = api()
 
     @app.get("/v1/things/<key>")
     def moved(key: str) -> Response[str]:

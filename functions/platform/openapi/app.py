@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aws_lambda_powertools.event_handler import Response
 
-from shared.http import entrypoint, resolver
+from shared.http import api, entrypoint
 
 DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ALGORITHMIC ARTS API</title>
 <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
@@ -20,7 +20,7 @@ DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 <noscript>The API description is at <a href="openapi.json">openapi.json</a>.</noscript>
 <p>Events (Kafka topics and messages): <a href="asyncapi.json">asyncapi.json</a> (AsyncAPI 3.0).</p></body></html>"""
 
-app = resolver()
+app = api()
 
 
 @cache
