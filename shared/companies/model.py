@@ -10,8 +10,18 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetPydanticSchema, ValidationInfo, field_validator
-from pydantic_core import core_schema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetPydanticSchema,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError, ValidationError, core_schema
 
 from shared.companies.legal import Inn, Kpp, Ogrn, check_identity_pair
 
@@ -21,6 +31,51 @@ LegalStatus = Literal["active", "liquidating", "liquidated", "bankrupt", "reorga
 Code = Annotated[str, Field(min_length=2, max_length=100, pattern=r"^[a-z0-9_]+$")]
 Label = Annotated[str, Field(min_length=1, max_length=100)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", examples=["RU"])]
+
+
+def _known_code(kind: Literal["industry", "sub_industry"]) -> WrapValidator:
+    """A code of the taxonomy (shared/taxonomy): an unknown one is the error `unknown_<kind>` proposing the
+    nearest known codes (ctx: code, suggestions [{key, ru, en}], nearest). A malformed value ("FinTech",
+    "платежи") that resembles a known code gets that error too, else the format's own error."""
+
+    def check(value: object, handler: ValidatorFunctionWrapHandler) -> str:
+        from shared.taxonomy import codes
+
+        known, nearest = (
+            (codes.is_industry, codes.nearest_industries)
+            if kind == "industry"
+            else (codes.is_sub_industry, codes.nearest_sub_industries)
+        )
+        try:
+            code: str = handler(value)
+        except ValidationError:
+            if not isinstance(value, str) or not (suggestions := nearest(value)):
+                raise
+            raise _unknown(kind, value.strip(), suggestions) from None
+        if not known(code):
+            raise _unknown(kind, code, nearest(code))
+        return code
+
+    return WrapValidator(check)
+
+
+def _unknown(kind: str, code: str, suggestions: list[Any]) -> PydanticCustomError:
+    what = "industry" if kind == "industry" else "sub-industry"
+    nearest = ", ".join(s.key for s in suggestions)
+    hint = f": did you mean {nearest}?" if suggestions else ": the known codes are listed at GET /v1/taxonomy"
+    return PydanticCustomError(
+        f"unknown_{kind}",
+        f"unknown {what} '{{code}}'{hint}",
+        {"code": code, "nearest": nearest, "suggestions": [s.as_dict() for s in suggestions]},
+    )
+
+
+_INDUSTRY = "An industry key of GET /v1/taxonomy"
+_SUB_INDUSTRIES = "Sub-industry keys of GET /v1/taxonomy (of any industry)"
+# An industry / sub-industry key of GET /v1/taxonomy, checked when a company is written (not in the filters:
+# a filter naming an unknown code simply matches nothing).
+IndustryCode = Annotated[Code, _known_code("industry")]
+SubIndustryCode = Annotated[Code, _known_code("sub_industry")]
 
 
 def _csv(value: object) -> object:
@@ -64,8 +119,10 @@ class _CompanyFields(BaseModel):
     description: str | None = Field(default=None, max_length=10_000)
     website: WebUrl | None = None
     logo_url: WebUrl | None = None
-    industry: Code | None = Field(default=None, examples=["fintech"])
-    sub_industries: list[Code] | None = Field(default=None, max_length=10)
+    industry: IndustryCode | None = Field(default=None, examples=["fintech"], description=_INDUSTRY)
+    sub_industries: list[SubIndustryCode] | None = Field(
+        default=None, max_length=10, examples=[["payments"]], description=_SUB_INDUSTRIES
+    )
     business_model: BusinessModel | None = None
     founded_year: int | None = Field(default=None, ge=1800, le=2100)
     headquarters_country: CountryCode | None = None
@@ -97,7 +154,7 @@ class _CompanyFields(BaseModel):
 
 class CompanyCreate(_CompanyFields):
     name: str = Field(min_length=2, max_length=500, description="Brand name as users know it")
-    industry: Code = Field(examples=["fintech"])
+    industry: IndustryCode = Field(examples=["fintech"], description=_INDUSTRY)
 
 
 class CompanyPatch(_CompanyFields):

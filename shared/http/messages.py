@@ -235,6 +235,28 @@ def _fixed(ru: str, en: str) -> tuple[Template, Template]:
     return (lambda _: ru, lambda _: en)
 
 
+def _unknown_code(language: Language, ru_what: str, en_what: str) -> Template:
+    # ctx of shared/companies/model.py's unknown_industry / unknown_sub_industry: code, suggestions [{key, ru, en}].
+    def render(ctx: Mapping[str, Any]) -> str:
+        code = str(ctx.get("code", ""))
+        nearest = [
+            f"{s['key']} ({s[language]})" if s.get(language) else str(s["key"])
+            for s in ctx.get("suggestions") or ()
+            if isinstance(s, Mapping) and s.get("key")
+        ]
+        if language == "ru":
+            lead = f"Неизвестная {ru_what} «{code}»"
+            if not nearest:
+                return lead + " — список кодов: GET /v1/taxonomy"
+            return lead + " — возможно, вы имели в виду " + _join(nearest, language)
+        lead = f"Unknown {en_what} '{code}'"
+        if not nearest:
+            return lead + ": the known codes are listed at GET /v1/taxonomy"
+        return lead + ": did you mean " + _join(nearest, language) + "?"
+
+    return render
+
+
 _DATE_RU = "Некорректная дата — используйте формат ГГГГ-ММ-ДД, например 2024-03-15"
 _DATE_EN = "Not a valid date: use YYYY-MM-DD, e.g. 2024-03-15"
 _DATETIME_RU = "Некорректные дата и время — используйте формат ISO 8601, например 2024-03-15T10:00:00Z"
@@ -344,6 +366,11 @@ CATALOG: dict[str, tuple[Template, Template]] = {
         "Only organisations have a KPP, a sole trader has none: leave it empty",
     ),
     # shared/companies/model.py
+    "unknown_industry": (_unknown_code("ru", "отрасль", "industry"), _unknown_code("en", "industry", "industry")),
+    "unknown_sub_industry": (
+        _unknown_code("ru", "подотрасль", "sub-industry"),
+        _unknown_code("en", "sub-industry", "sub-industry"),
+    ),
     "range_inverted": _fixed(
         "Верхняя граница не может быть меньше нижней", "The upper bound must not be less than the lower bound"
     ),
