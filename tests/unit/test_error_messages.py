@@ -470,7 +470,7 @@ REQUIRED_TYPES = [
     "url_parsing", "url_scheme", "url_type", "date_from_datetime_parsing", "date_parsing", "date_type",
     "datetime_parsing", "uuid_parsing", "json_invalid", "dict_type", "model_type", "value_error",
     "inn_format", "inn_checksum", "ogrn_format", "ogrn_checksum", "kpp_format", "ogrn_kind_mismatch",
-    "kpp_for_individual", "range_inverted", "page_beyond_results",
+    "kpp_for_individual", "range_inverted", "page_beyond_results", "unknown_industry", "unknown_sub_industry",
 ]  # fmt: skip
 
 
