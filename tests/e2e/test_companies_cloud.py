@@ -218,6 +218,45 @@ def test_validation_errors_speak_russian_or_english(embedded: Cloud) -> None:
     assert [e["field"] for e in embedded.http.post("/v1/companies", json=ogrn).json()["errors"]] == ["ogrn"]
 
 
+def test_the_taxonomy_is_published_and_company_codes_are_checked_against_it(embedded: Cloud) -> None:
+    """GET /v1/taxonomy is public and cacheable (304 for a current copy); a company naming a code it lacks is a
+    422 naming the item and offering the nearest code, in the caller's language; its codes write."""
+    published = embedded.anonymous.get("/v1/taxonomy")
+    assert published.status_code == 200, published.text
+    assert published.headers["cache-control"] == "public, max-age=3600"
+    etag = published.headers["etag"]
+    fintech = next(i for i in published.json()["industries"] if i["key"] == "fintech")
+    payments = {"key": "payments", "label": {"ru": "Платежи и эквайринг", "en": "Payments and acquiring"}}
+    assert payments in fintech["sub_industries"]
+    assert {"a", "b", "synergy"} == set(published.json()["complements"][0])
+    signed_in = embedded.http.get("/v1/taxonomy")
+    assert (signed_in.status_code, signed_in.headers["etag"], signed_in.json()) == (200, etag, published.json())
+    current = embedded.anonymous.get("/v1/taxonomy", headers={"If-None-Match": etag})
+    assert (current.status_code, current.content, current.headers["etag"]) == (304, b"", etag)
+
+    body = {"name": f"ВитринаПэй {uuid.uuid4().hex[:6]}", "industry": "ecommerce"}
+    unknown = embedded.http.post("/v1/companies", json={**body, "sub_industries": ["store_builder", "paymnts"]})
+    assert unknown.status_code == 422 and unknown.headers["content-type"] == PROBLEM, unknown.text
+    (error,) = unknown.json()["errors"]
+    assert (error["field"], error["label"]) == ("sub_industries.1", "Подотрасли, элемент 2")
+    assert error["message"] == (
+        "Неизвестная подотрасль «paymnts» — возможно, вы имели в виду payments (Платежи и эквайринг)"
+    )
+    english = embedded.http.post(
+        "/v1/companies", json={**body, "industry": "FinTech"}, headers={"Accept-Language": "en"}
+    )
+    assert english.status_code == 422 and english.headers["content-language"] == "en"
+    assert [(e["field"], e["message"]) for e in english.json()["errors"]] == [
+        ("industry", "Unknown industry 'FinTech': did you mean fintech (Fintech)?")
+    ]
+
+    # A sub-industry of another industry is fine (an online store selling a payment product).
+    created = checks.create_company(embedded.http, **body, sub_industries=["store_builder", "payments"])
+    assert (created["industry"], created["sub_industries"]) == ("ecommerce", ["store_builder", "payments"])
+    patch = embedded.http.patch(f"/v1/companies/{created['id']}", json={"sub_industries": ["платежи"]})
+    assert patch.status_code == 422 and "payments" in patch.json()["errors"][0]["message"], patch.text
+
+
 def test_a_registry_outage_loses_no_request(embedded: Cloud) -> None:
     """With the register down the request waits in the queue (retried with backoff); once the register
     is back the company gets its answer."""

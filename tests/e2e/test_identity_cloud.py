@@ -276,6 +276,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/v1/asyncapi.json"): Entry(PUBLIC),
     ("GET", "/v1/docs"): Entry(PUBLIC),
     ("GET", "/.well-known/jwks.json"): Entry(PUBLIC),
+    ("GET", "/v1/taxonomy"): Entry(PUBLIC),  # reference data: the company form needs it before sign-in too
     ("POST", "/v1/auth/register"): Entry(PUBLIC, _register_body),
     ("POST", "/v1/auth/login"): Entry(PUBLIC, _login_body),
     ("POST", "/v1/auth/refresh"): Entry(PUBLIC, _refresh_body),

@@ -328,16 +328,21 @@ def test_the_bad_sample_file_reports_each_typical_mistake(postgres_url: str) -> 
         (3, "inn"),
         (4, "website"),
         (4, "industry"),
+        (5, "industry"),  # foodtech: no such industry
         (5, "business_model"),
         (5, "headquarters_country"),
         (6, "inn"),
-        (7, "industry"),
+        (7, "industry"),  # FinTech: fintech was meant
         (7, "kpp"),
+        (8, "sub_industries.0"),  # property_managment: property_management was meant
         (8, "employees_count"),
         (8, "last_funding_date"),
         (9, "name"),
     ]
     assert report.accepted == 1 and report.rejected_rows == 7
+    messages = {(r.row, r.field): r.message for r in report.rejected}
+    assert "возможно, вы имели в виду fintech (Финтех)" in messages[(7, "industry")]
+    assert "«property_managment» — возможно, вы имели в виду property_management" in messages[(8, "sub_industries.0")]
     assert {r.row: r.other_row for r in report.rejected if r.other_row} == {6: 2, 9: 2}
 
 
@@ -411,10 +416,11 @@ def test_cli_exits_1_on_rejected_rows_and_writes_the_report(
     out = capsys.readouterr().out
     assert "строка 3: ИНН (inn) — неверная контрольная сумма" in out
     assert "строка 6: ИНН (inn) — совпадает со строкой 2" in out
+    assert "строка 8: Подотрасли, элемент 1 (sub_industries.0) — Неизвестная подотрасль «property_managment»" in out
     assert "Ничего не записано" in out
     items = json.loads(report_path.read_text("utf-8"))
     assert {"row": 3, "field": "inn"}.items() <= items[0].items() and "message" in items[0]
-    assert len(items) == 11
+    assert len(items) == 13
     assert _traces(pg, ["7728516040"])["companies"] == 0  # the one good row of the file is not written either
 
 

@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 ACTOR = "system:import"
 
 
+def _column(field: str) -> int:
+    """Where a rejected field's column is in the file's order: an item ("sub_industries.1") at its list's."""
+    column = field.split(".", 1)[0]
+    return FIELDS.index(column) if column in FIELDS else len(FIELDS)
+
+
 class ImportFailed(Exception):
     """Writing failed and the transaction was rolled back: nothing of the import was written."""
 
@@ -105,7 +111,7 @@ def import_companies(
         conn.rollback()
         refused = {r.row for r in rejected}
         accepted = [(number, command) for number, command in valid if number not in refused]
-        rejected.sort(key=lambda r: (r.row, FIELDS.index(r.field) if r.field in FIELDS else len(FIELDS)))
+        rejected.sort(key=lambda r: (r.row, _column(r.field)))
         ids: list[str] = []
         if not dry_run and accepted and (skip_invalid or not rejected):
             ids = _write(conn, accepted, owner_id, Context(actor_label=ACTOR, correlation_id=correlation_id), progress)
