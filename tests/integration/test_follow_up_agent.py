@@ -14,7 +14,7 @@ from shared.settings import Settings
 
 
 def _company(settings: Settings, name: str) -> str:
-    command = CompanyCreate(name=f"{name} {uuid.uuid4().hex[:6]}", industry="saas")
+    command = CompanyCreate(name=f"{name} {uuid.uuid4().hex[:6]}", industry="devtools")
     return str(companies.create_company(settings, command, Context()).id)
 
 

@@ -71,7 +71,7 @@ CATALOG: dict[str, dict[str, Any]] = {
         "description": "Облачные онлайн-кассы для розницы в Казахстане и сервис фискализации чеков.",
     },
     "flowers": {
-        "name": "Цветочная лавка", "industry": "ecommerce", "sub_industries": ["marketplace"],
+        "name": "Цветочная лавка", "industry": "ecommerce", "sub_industries": ["store_builder"],
         "business_model": "B2C", "headquarters_country": "RU", "headquarters_city": "Москва", "employees_count": 15,
         "funding_stage": "bootstrapped", "ai_tags": ["доставка", "цветы"],
         "description": "Доставка цветов и букетов по Москве за два часа, сервис подписки на букеты.",
@@ -83,19 +83,19 @@ CATALOG: dict[str, dict[str, Any]] = {
         "description": "Учёт, зарплата и отчётность в налоговую для малого бизнеса.",
     },
     "hr": {
-        "name": "КадрыПро", "industry": "hrtech", "sub_industries": ["hr_admin"], "business_model": "B2B",
+        "name": "КадрыПро", "industry": "hrtech", "sub_industries": ["payroll"], "business_model": "B2B",
         "headquarters_country": "RU", "headquarters_city": "Казань", "employees_count": 25, "funding_stage": "seed",
         "ai_tags": ["кадры"], "integrations": ["bitrix24"],
         "description": "Кадровый учёт сотрудников, отпуска и больничные: сервис для HR-отдела.",
     },
     "logistics": {
-        "name": "Маршрут", "industry": "logistics", "sub_industries": ["delivery"], "business_model": "B2B",
+        "name": "Маршрут", "industry": "logistics", "sub_industries": ["last_mile"], "business_model": "B2B",
         "headquarters_country": "RU", "headquarters_city": "Новосибирск", "employees_count": 8,
         "funding_stage": "pre_seed", "ai_tags": ["курьеры", "доставка"], "integrations": ["amocrm"],
         "description": "Планирование маршрутов курьеров и отслеживание доставки посылок.",
     },
     "security": {
-        "name": "Щит", "industry": "cybersecurity", "sub_industries": ["web_security"], "business_model": "B2B",
+        "name": "Щит", "industry": "cybersecurity", "sub_industries": ["appsec"], "business_model": "B2B",
         "headquarters_country": "RU", "headquarters_city": "санкт-петербург", "ai_tags": ["безопасность"],
         "description": "Защита сайтов от атак: отсекает <script> и SQL-инъекции, сервис WAF для магазинов.",
     },

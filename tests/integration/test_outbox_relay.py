@@ -62,7 +62,7 @@ def publisher(kafka_bootstrap: str, topic: str) -> KafkaPublisher:
 
 
 def _create(conn: Any, name: str) -> str:
-    state = create_in_transaction(conn, {"name": name, "industry": "saas"}, None, Context())
+    state = create_in_transaction(conn, {"name": name, "industry": "devtools"}, None, Context())
     conn.commit()
     return state.id
 

@@ -49,7 +49,7 @@ def catalog(postgres_url: str) -> dict[str, str]:
     settings = Settings(database_url=postgres_url, redis_url="redis://127.0.0.1:9")
     ids = {}
     for name in NAMED:
-        command = CompanyCreate(name=name, industry="saas", description=f"{name}: тестовая компания")
+        command = CompanyCreate(name=name, industry="devtools", description=f"{name}: тестовая компания")
         ids[name] = str(companies.create_company(settings, command, Context()).id)
     return ids
 

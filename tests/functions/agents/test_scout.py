@@ -40,7 +40,7 @@ HABR = """<?xml version="1.0" encoding="UTF-8"?>
 def feeds(postgres_url: str, redis_url: str) -> Iterator[dict[str, Any]]:
     """The stand-in serving entries that name two new catalog companies (names no other test uses)."""
     tag = uuid.uuid4().hex[:6]
-    a = company(postgres_url, redis_url, None, name=f"Скаутлайн {tag}", industry="saas")
+    a = company(postgres_url, redis_url, None, name=f"Скаутлайн {tag}", industry="devtools")
     b = company(postgres_url, redis_url, None, name=f"Платоскоп {tag}", industry="fintech")
     n = uuid.uuid4().int % 10**7
     with RssStandIn() as server:
