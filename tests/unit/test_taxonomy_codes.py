@@ -62,7 +62,7 @@ def test_every_code_of_the_taxonomy_is_known() -> None:
 def _errors(model: type[CompanyCreate | CompanyPatch], data: dict[str, Any]) -> list[dict[str, Any]]:
     with pytest.raises(ValidationError) as info:
         model.model_validate(data)
-    return info.value.errors(include_url=False)
+    return [dict(e) for e in info.value.errors(include_url=False)]
 
 
 @pytest.mark.parametrize("model", [CompanyCreate, CompanyPatch, CompanyImport])
