@@ -337,18 +337,20 @@ def test_changing_the_inn_drops_the_old_verification(settings: Settings) -> None
     assert changed.ogrn is None and changed.kpp is None  # they were the former legal entity's
 
 
-def _industry() -> str:
+def _marker() -> str:
+    """An integration code of the test's own (companies must name a real industry): the list filtered by it
+    holds the test's companies alone, whatever other tests wrote to the shared table."""
     return f"test_{uuid.uuid4().hex[:10]}"
 
 
 def test_list_filters_sorts_and_pages_without_repeats(settings: Settings) -> None:
     owner = _user()
-    industry = _industry()
+    marker = _marker()
     made = [
         _create(
             settings,
             owner,
-            industry=industry,
+            integrations=[marker],
             employees_count=n * 10,
             headquarters_city="Казань" if n % 2 else "Москва",
             funding_stage="seed" if n < 4 else "series_a",
@@ -356,7 +358,7 @@ def test_list_filters_sorts_and_pages_without_repeats(settings: Settings) -> Non
         )
         for n in range(1, 8)
     ]
-    query = CompanyListQuery.model_validate({"industry": industry, "sort": "employees_count", "limit": 3})
+    query = CompanyListQuery.model_validate({"integration": marker, "sort": "employees_count", "limit": 3})
     seen, cursor, pages = [], None, 0
     while True:
         page = service.list_companies(settings, query.model_copy(update={"cursor": cursor}))
@@ -368,7 +370,7 @@ def test_list_filters_sorts_and_pages_without_repeats(settings: Settings) -> Non
     assert seen == [10, 20, 30, 40, 50, 60, 70] and pages == 3
 
     def ids(**filters: Any) -> set[str]:
-        q = CompanyListQuery.model_validate({"industry": industry, **filters})
+        q = CompanyListQuery.model_validate({"integration": marker, **filters})
         return {str(c.id) for c in service.list_companies(settings, q).items}
 
     by_n = {c.employees_count // 10: str(c.id) for c in made}
@@ -377,31 +379,31 @@ def test_list_filters_sorts_and_pages_without_repeats(settings: Settings) -> Non
     assert ids(funding_stage="seed") == {by_n[n] for n in (1, 2, 3)}
     assert ids(sub_industry="payments,nothing") == {by_n[n] for n in (3, 6)}
     assert ids(verified=True) == set()
-    newest_first = service.list_companies(settings, CompanyListQuery.model_validate({"industry": industry}))
+    newest_first = service.list_companies(settings, CompanyListQuery.model_validate({"integration": marker}))
     assert [str(c.id) for c in newest_first.items] == [str(c.id) for c in reversed(made)]
 
 
 def test_a_cursor_from_another_sort_is_refused(settings: Settings) -> None:
-    industry = _industry()
+    marker = _marker()
     for _ in range(3):
-        _create(settings, _user(), industry=industry)
-    page = service.list_companies(settings, CompanyListQuery(industry=[industry], limit=1))
+        _create(settings, _user(), integrations=[marker])
+    page = service.list_companies(settings, CompanyListQuery(integration=[marker], limit=1))
     assert page.next_cursor
     with pytest.raises(Unprocessable) as caught:
-        service.list_companies(settings, CompanyListQuery(industry=[industry], sort="name", cursor=page.next_cursor))
+        service.list_companies(settings, CompanyListQuery(integration=[marker], sort="name", cursor=page.next_cursor))
     assert caught.value.field == "cursor"
     with pytest.raises(Unprocessable):
-        service.list_companies(settings, CompanyListQuery(industry=[industry], cursor="garbage!"))
+        service.list_companies(settings, CompanyListQuery(integration=[marker], cursor="garbage!"))
 
 
 def test_list_pages_are_cached_until_any_company_changes(
     settings: Settings, redis_url: str, cache: CompanyCache
 ) -> None:
     owner = _user()
-    industry = _industry()
-    company = _create(settings, owner, industry=industry, description="до")
+    marker = _marker()
+    company = _create(settings, owner, integrations=[marker], description="до")
     pages = ListCache(redis_client(redis_url), 3600)
-    query = CompanyListQuery(industry=[industry])
+    query = CompanyListQuery(integration=[marker])
     assert service.list_companies(settings, query, pages).items[0].description == "до"
     # Served from Redis now: a change behind the service's back is not seen...
     with _db(settings.database_url) as db:

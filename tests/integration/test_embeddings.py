@@ -36,7 +36,7 @@ from localcloud.servers.yandex_embeddings import PATH, FakeYandexEmbeddings, fak
 from shared.commands import Context
 from shared.companies import service
 from shared.companies.enrichment import backfill, company_text, embed_company, request_for
-from shared.companies.model import CompanyCreate, CompanyPatch
+from shared.companies.model import CompanyCreate, CompanyFilters, CompanyPatch
 from shared.embeddings import DimensionMismatch, Embedder, EmbeddingRejected, EmbeddingUnavailable
 from shared.embeddings.local import LocalE5Embedder
 from shared.embeddings.similarity import NeighbourFilters, nearest_companies, nearest_companies_exact, nearest_sql
@@ -412,7 +412,9 @@ def test_the_function_embeds_created_and_text_changing_updates_once(
 def test_nearest_companies_finds_the_semantically_closest_company(
     settings: Settings, pg: Any, e5: LocalE5Embedder
 ) -> None:
-    industry = f"emb_test_{uuid.uuid4().hex[:8]}"
+    # The test's companies alone: in a city of their own (industries are the taxonomy's; the city is not embedded).
+    city = f"Эмбеддинг-{uuid.uuid4().hex[:8]}"
+    mine = CompanyFilters(city=city)
     descriptions = {
         "ПлатёжПро": "Приём онлайн-платежей для интернет-магазинов: эквайринг, СБП, платёжные ссылки.",
         "КадрыОблако": "Кадровый учёт, табель и расчёт зарплаты сотрудников.",
@@ -422,20 +424,22 @@ def test_nearest_companies_finds_the_semantically_closest_company(
     }
     ids = {}
     for name, description in descriptions.items():
-        company = _create(settings, name=f"{name} {uuid.uuid4().hex[:4]}", industry=industry, description=description)
+        company = _create(
+            settings, name=f"{name} {uuid.uuid4().hex[:4]}", headquarters_city=city, description=description
+        )
         ids[name] = str(company.id)
         embed_company(pg, ids[name], company_text(company.model_dump(mode="json")), e5, source_version=1)
-    filters = NeighbourFilters(industry=industry, model=e5.model)
+    filters = NeighbourFilters(industry="fintech", model=e5.model, catalog=mine)
     query = e5.embed_query(PAYMENTS_EN)
     found = nearest_companies(pg, query, 3, filters)
     assert found[0].company_id == ids["ПлатёжПро"]
-    assert found[0].similarity > found[1].similarity and found[0].industry == industry
+    assert found[0].similarity > found[1].similarity and found[0].industry == "fintech"
     hr = nearest_companies(pg, e5.embed_query("учёт сотрудников и зарплата"), 1, filters)
     assert [n.company_id for n in hr] == [ids["КадрыОблако"]]
     exact = nearest_companies_exact(pg, query, 5, filters)
     assert [n.company_id for n in exact] == [n.company_id for n in nearest_companies(pg, query, 5, filters)]
     assert [n.distance for n in exact] == sorted(n.distance for n in exact) and len(exact) == 5
-    excluded = nearest_companies(pg, query, 2, NeighbourFilters(industry=industry, exclude_ids=[ids["ПлатёжПро"]]))
+    excluded = nearest_companies(pg, query, 2, NeighbourFilters(catalog=mine, exclude_ids=[ids["ПлатёжПро"]]))
     assert ids["ПлатёжПро"] not in [n.company_id for n in excluded] and len(excluded) == 2
 
 
