@@ -8,6 +8,10 @@ in `shared.partnerships.store`; this module holds the rules and the transactions
 
 A partnership belongs to both of its companies: their owners, their members (the token's
 company_id) and platform admins may read and move it; anyone else gets 403.
+
+Suggestions learn from what BD managers do with them (`shared.partnerships.feedback`): a dismissed
+partner is never suggested to that company again, and outcomes (partnerships that went active or were
+rejected, dismissals) move each score by a small, bounded prior per kind of pair.
 """
 
 from __future__ import annotations
@@ -37,10 +41,13 @@ from shared.partnerships.model import (
 from shared.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import psycopg
 
     from shared.identity.guard import Principal
     from shared.partnerships.analysis import PairAnalysis
+    from shared.partnerships.feedback import OutcomePrior
 
 MATCHED = "partnership.matched"
 STATUS_CHANGED = "partnership.status_changed"
@@ -58,36 +65,65 @@ def suggest_partners(settings: Settings, company_id: str, *, limit: int = 10) ->
 
 
 def partner_suggestions(settings: Settings, key: str, *, limit: int = 10) -> SuggestionList:
-    """As `suggest_partners`, by id or slug, with how many candidates were scored."""
+    """As `suggest_partners`, by id or slug, with how many candidates were scored.
+
+    Partners the company dismissed are left out (the SQL pool is read that much larger, so dismissals never
+    shrink it), and the learned outcome prior of `shared.partnerships.feedback` moves each score by at most
+    ±feedback.MAX_ADJUSTMENT. Nothing here is cached: a dismissal shows in the very next answer."""
 
     from shared.partnerships import candidates as cand
+    from shared.partnerships import feedback
 
     conn = connection(settings.database_url)
     try:
         company = _company(conn, key)
-        pool = cand.candidates(conn, company)
+        dismissed = feedback.dismissed_ids(conn, company["id"])
+        pool = cand.candidates(conn, company, cand.POOL + len(dismissed))
+        prior = feedback.outcome_prior(conn, company)
     finally:
         conn.rollback()
-    return SuggestionList(company_id=company["id"], items=rank(company, pool, limit), candidates_scored=len(pool))
+    pool = [o for o in pool if o["id"] not in dismissed][: cand.POOL]
+    items = rank(company, pool, limit, prior=prior)
+    return SuggestionList(company_id=company["id"], items=items, candidates_scored=len(pool))
 
 
-def rank(company: dict[str, Any], pool: list[dict[str, Any]], limit: int) -> list[Suggestion]:
-    """Score every candidate with `analyze_pair`; drop competitors; best first (ties by id: stable)."""
+def rank(
+    company: dict[str, Any],
+    pool: list[dict[str, Any]],
+    limit: int,
+    *,
+    dismissed: Collection[str] = (),
+    prior: OutcomePrior | None = None,
+) -> list[Suggestion]:
+    """Score every candidate with `analyze_pair`; drop competitors and `dismissed` ids; best first (ties by
+    id: stable). With `prior`, each score moves by the prior's adjustment for the pair (clamped to 0..1) and
+    the suggestion's reasons say so (feedback.OUTCOME_REASON_*); `criteria` stay `analyze_pair`'s own."""
 
+    from shared.partnerships import feedback
     from shared.partnerships.compatibility import analyze_pair
 
-    scored = [(analyze_pair(company, other), other) for other in pool if other["id"] != company["id"]]
-    scored = [(a, o) for a, o in scored if not a.competitor]
-    scored.sort(key=lambda x: (-x[0].score, x[1]["id"]))
+    hidden = {str(i) for i in dismissed}
+    scored = [
+        (analyze_pair(company, other), other)
+        for other in pool
+        if other["id"] != company["id"] and str(other["id"]) not in hidden
+    ]
+    ranked: list[tuple[float, float, PairAnalysis, dict[str, Any]]] = []
+    for a, o in scored:
+        if a.competitor:
+            continue
+        adjustment = prior.adjustment(company, o) if prior is not None else 0.0
+        ranked.append((round(max(0.0, min(1.0, a.score + adjustment)), 2), adjustment, a, o))
+    ranked.sort(key=lambda x: (-x[0], x[3]["id"]))
     return [
         Suggestion(
             company=CompanyBrief.model_validate(o),
-            score=a.score,
+            score=score,
             criteria=a.criteria,
-            match_reasons=a.match_reasons,
+            match_reasons=[*a.match_reasons, *filter(None, [feedback.OutcomePrior.reason(adjustment)])],
             synergy_areas=a.synergy_areas,
         )
-        for a, o in scored[:limit]
+        for score, adjustment, a, o in ranked[:limit]
     ]
 
 
