@@ -270,6 +270,10 @@ def _partnership(world: World, caller: str) -> str:
     return f"/v1/partnerships/{world.partnership()}"
 
 
+def _dismissal(world: World, caller: str) -> str:
+    return f"/v1/companies/{world.own_company}/partners/{world.partner()}/dismiss"
+
+
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/v1/health"): Entry(PUBLIC),
     ("GET", "/v1/openapi.json"): Entry(PUBLIC),
@@ -300,6 +304,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/v1/companies/{company_id}/verify"): Entry(COMPANY_EDITORS),
     ("GET", "/v1/search"): Entry(SIGNED_IN, lambda w, c: {"params": {"q": "платёж"}}),
     ("GET", "/v1/companies/{company_id}/partners"): Entry(SIGNED_IN, lambda w, c: {"params": {"limit": 3}}),
+    # The own company dismisses the partner, then undoes it (both idempotent: every allowed caller gets 2xx).
+    ("POST", "/v1/companies/{company_id}/partners/{partner_id}/dismiss"): Entry(
+        COMPANY_EDITORS, lambda w, c: {"json": {"reason": f"matrix {c}"}}, target=_dismissal
+    ),
+    ("DELETE", "/v1/companies/{company_id}/partners/{partner_id}/dismiss"): Entry(COMPANY_EDITORS, target=_dismissal),
     ("POST", "/v1/partnerships/analyze"): Entry(SIGNED_IN, lambda w, c: {"json": _pair(w)}),
     ("POST", "/v1/partnerships"): Entry(COMPANY_EDITORS, lambda w, c: {"json": _pair(w)}),  # 200: the existing one
     ("GET", "/v1/partnerships"): Entry(SIGNED_IN),

@@ -136,3 +136,31 @@ def test_a_partnership_is_proposed_moved_and_guarded(
         "partnership.updated",
     ]
     assert {e[1] for e in events} == {"partnership.events"}
+
+
+def test_a_dismissed_suggestion_does_not_come_back_until_undone(
+    embedded: Cloud, demo_company: dict[str, Any], suggestions: list[dict[str, Any]]
+) -> None:
+    partners = f"/v1/companies/{demo_company['id']}/partners"
+
+    def suggested() -> list[str]:
+        response = embedded.http.get(partners, params={"limit": 50})
+        assert response.status_code == 200, response.text
+        return [s["company"]["id"] for s in response.json()["items"]]
+
+    partner = suggestions[3]["company"]
+    path = f"{partners}/{partner['id']}/dismiss"
+    dismissed = embedded.http.post(path, json={"reason": "Не наш сегмент"})
+    assert dismissed.status_code == 200, dismissed.text
+    assert dismissed.json()["partner_id"] == partner["id"] and dismissed.json()["reason"] == "Не наш сегмент"
+    assert partner["id"] not in suggested()
+    assert embedded.http.post(path).status_code == 200  # again: the first dismissal stands
+    assert partner["id"] not in suggested()
+    with embedded.client_for("paid_user") as stranger:
+        assert stranger.post(path).status_code == 403
+        assert stranger.delete(path).status_code == 403
+
+    undone = embedded.http.delete(path)
+    assert undone.status_code == 204, undone.text
+    assert partner["id"] in suggested()
+    assert embedded.http.delete(path).status_code == 204
