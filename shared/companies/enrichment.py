@@ -166,6 +166,18 @@ def embed_companies(
     return [outcomes[i] for i in range(len(requests))]
 
 
+def embed_and_classify(
+    conn: psycopg.Connection, requests: Sequence[EmbedRequest], embedder: Embedder
+) -> list[EmbedOutcome]:
+    """`embed_companies`, then the kinds of product of every company with a vector proposed again from it
+    (shared.companies.classification): what the embedding function runs on company.created|updated."""
+    from shared.companies.classification import classify
+
+    outcomes = embed_companies(conn, requests, embedder)
+    classify(conn, [o.company_id for o in outcomes if o.status in ("embedded", "unchanged")])
+    return outcomes
+
+
 def _plan(
     requests: Sequence[EmbedRequest], rows: Mapping[str, Any], model: str
 ) -> tuple[dict[int, EmbedOutcome], list[tuple[int, EmbedRequest, str]], list[EmbedRequest]]:

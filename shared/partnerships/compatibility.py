@@ -7,8 +7,10 @@ Pure domain (no I/O). Companies are documents (`Company.model_dump(mode="json")`
 Criteria (seed "compatibility_agent": технологическая совместимость, пересечение аудиторий,
 дополняемость функционала, отсутствие прямой конкуренции) and their weights:
 
-    complementarity 0.40  what the products do: COMPLEMENTS (the taxonomy's sub-industry pairs), else the
-                          industry pairs those imply (0.5), else 0
+    complementarity 0.40  what the products do: COMPLEMENTS (the taxonomy's sub-industry pairs) 0.7, plus
+                          0.15 for each side whose integrations or description name the other's kind of
+                          product (shared.partnerships.mentions); a kind named without a map pair 0.55 (one
+                          side) or 0.75 (both); else the industry pairs the map implies (0.5), else 0
     audience        0.25  business model/segment 0.35, shared customer tags 0.25, geography 0.25,
                           company size 0.15
     technology      0.20  shared integrations 0.5, API of either side 0.3, stack overlap 0.2
@@ -30,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.partnerships.analysis import Criterion, PairAnalysis
+from shared.partnerships.mentions import Mention, mentions
 from shared.taxonomy import taxonomy
 
 WEIGHTS: dict[str, float] = {"complementarity": 0.40, "audience": 0.25, "technology": 0.20, "no_competition": 0.15}
@@ -95,17 +98,43 @@ def _c(name: str, score: float, reasons: list[str]) -> Criterion:
     return Criterion(name=name, score=score, weight=WEIGHTS[name], reasons=reasons)
 
 
-def _subs(c: Mapping[str, Any]) -> set[str]:
-    return {str(s) for s in c.get("sub_industries") or []}
+def kinds(c: Mapping[str, Any]) -> set[str]:
+    """The kinds of product matching reads: `matching_sub_industries` (the user's codes, else the confident
+    proposals of the classifier, migration 0011) when the document has it, else `sub_industries`."""
+    subs = c.get("matching_sub_industries")
+    return {str(s) for s in (subs if subs is not None else c.get("sub_industries")) or []}
+
+
+_subs = kinds
+SUB_LABELS: dict[str, str] = {s.key: s.label.ru for i in _TAXONOMY.industries for s in i.sub_industries}
+PAIR, NAMED_BY_ONE, NAMED_BY_BOTH, NAMED_BONUS = 0.7, 0.55, 0.75, 0.15
+
+
+def _named(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Mention]:
+    """What `a` says it plugs into that `b` is."""
+    subs_b = _subs(b)
+    return [m for kind, m in mentions(a, _subs(a)).items() if kind in subs_b]
+
+
+def _named_reason(who: Mapping[str, Any], m: Mention) -> str:
+    kind = SUB_LABELS.get(m.kind, m.kind)
+    if m.via == "integration":
+        return f"«{who.get('name')}» интегрируется с продуктами вида «{kind}» ({m.evidence})"
+    return f"«{who.get('name')}» в описании называет продукты вида «{kind}»: {m.evidence}"
 
 
 def _complementarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> Criterion:
     pairs = [
         (x, y, COMPLEMENTS[frozenset((x, y))]) for x in _subs(a) for y in _subs(b) if frozenset((x, y)) in COMPLEMENTS
     ]
+    a_names_b, b_names_a = _named(a, b), _named(b, a)
+    named = [_named_reason(a, m) for m in a_names_b[:1]] + [_named_reason(b, m) for m in b_names_a[:1]]
+    sides = bool(a_names_b) + bool(b_names_a)
     if pairs:
-        reasons = [f"Продукты дополняют друг друга: {area}" for _, _, area in pairs[:3]]
-        return _c("complementarity", 1.0, reasons)
+        reasons = [f"Продукты дополняют друг друга: {area}" for _, _, area in pairs[:2]] + named
+        return _c("complementarity", round(min(1.0, PAIR + NAMED_BONUS * sides), 3), reasons)
+    if sides:
+        return _c("complementarity", NAMED_BY_BOTH if sides == 2 else NAMED_BY_ONE, named)
     ia, ib = str(a.get("industry") or ""), str(b.get("industry") or "")
     if ia != ib and frozenset((ia, ib)) in INDUSTRY_COMPLEMENTS:
         return _c(
@@ -237,6 +266,8 @@ def _synergy_areas(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
         for y in sorted(_subs(b))
         if frozenset((x, y)) in COMPLEMENTS
     ]
+    for m in _named(a, b) + _named(b, a):
+        areas.append(f"интеграция с продуктами вида «{SUB_LABELS.get(m.kind, m.kind)}»")
     shared = sorted(set(a.get("integrations") or []) & set(b.get("integrations") or []))
     if shared:
         areas.append("совместная интеграция с " + ", ".join(shared[:3]))

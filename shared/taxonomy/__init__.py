@@ -20,6 +20,7 @@ TAXONOMY_FILE = Path(__file__).with_name("taxonomy.json")
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+Product = Annotated[str, Field(pattern=r"^[a-z0-9_]{2,100}$")]  # an integration code, as companies write them
 
 
 class _Frozen(BaseModel):
@@ -32,8 +33,14 @@ class Label(_Frozen):
 
 
 class SubIndustry(_Frozen):
+    """A kind of product. `products`: integration codes of well-known products of this kind (a company that
+    integrates with `tilda` plugs into store builders); `phrases`: how a description names this kind of
+    product (Russian and English, lower case). Both let matching read what a product says it plugs into."""
+
     key: Key
     label: Label
+    products: tuple[Product, ...] = ()
+    phrases: tuple[Text, ...] = ()
 
 
 class Industry(_Frozen):

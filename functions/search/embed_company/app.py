@@ -1,4 +1,5 @@
-"""Kafka `company.events` -> the company's embedding (`companies.embedding`, copied to `company_search`).
+"""Kafka `company.events` -> the company's embedding (`companies.embedding`, copied to `company_search`) and the
+kinds of product proposed from it (`companies.proposed_sub_industries`, shared.companies.classification).
 
 Only `company.created` and `company.updated` events whose changes touch the embedded text (name,
 description, sub-industries, AI tags, integrations: `shared.companies.enrichment.EMBEDDED_FIELDS`) lead to
@@ -20,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes import KafkaEvent, event_sourc
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.cold_start import cold_start
-from shared.companies.enrichment import embed_companies, request_for, statuses
+from shared.companies.enrichment import embed_and_classify, request_for, statuses
 from shared.db import connection
 from shared.embeddings import Embedder, embedder
 from shared.events import parse_batch
@@ -44,6 +45,6 @@ def handler(event: KafkaEvent, context: LambdaContext) -> dict[str, Any]:
     if not requests:
         return {"records": len(envelopes), "embedded": 0}
     # Reads and writes run in transactions of their own (rolled back on error); none is open while the model runs.
-    counts = statuses(embed_companies(connection(get_settings().database_url), requests, emb))
+    counts = statuses(embed_and_classify(connection(get_settings().database_url), requests, emb))
     logger.info("embedded", extra={"model": emb.model, **counts})
     return {"records": len(envelopes), "embedded": counts.get("embedded", 0), "outcomes": counts}

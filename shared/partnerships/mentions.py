@@ -1,0 +1,108 @@
+"""What a product says it plugs into: the kinds of product (sub-industries) its integrations and description name.
+
+A user who enters a company writes what it does and what it works with, not taxonomy codes. Two things in
+that text name other kinds of product (both read from `shared/taxonomy/taxonomy.json`):
+
+* an integration code of a well-known product of a kind (`tilda` → store builders, `yookassa` → payments),
+  the taxonomy's `products`;
+* a phrase naming the kind in the description (`подключается к конструкторам интернет-магазинов`), the
+  taxonomy's `phrases`. The first sentence usually says what the product itself is ("X — платёжный сервис
+  для ..."), so phrases count only after it, and never for the company's own sub-industries.
+
+Phrases match by word stems (the first five letters of longer words, short words whole), so Russian word
+forms match ("конструкторам" ~ "конструктор"); every stem of a phrase must occur in one sentence.
+Pure domain, no I/O; cached per text, since ranking a pool reads the same company against each candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+from shared.taxonomy import taxonomy
+
+_WORD = re.compile(r"[a-zа-яё0-9]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def stem(word: str) -> str:
+    word = word.replace("ё", "е")
+    return word[:5] if len(word) > 3 else word
+
+
+def stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in _WORD.findall(text.lower()))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """`kind` (a sub-industry) is named by `evidence`: an integration code or a phrase of the description."""
+
+    kind: str
+    evidence: str
+    via: str  # "integration" | "description"
+
+
+@cache
+def _products() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for industry in taxonomy().industries:
+        for sub in industry.sub_industries:
+            for product in sub.products:
+                found.setdefault(product, []).append(sub.key)
+    return {product: tuple(kinds) for product, kinds in found.items()}
+
+
+@cache
+def _phrases() -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """(kind, phrase, its stems), longest phrases first."""
+    rows = [
+        (sub.key, phrase, stems(phrase))
+        for industry in taxonomy().industries
+        for sub in industry.sub_industries
+        for phrase in sub.phrases
+    ]
+    return tuple(sorted((r for r in rows if r[2]), key=lambda r: -len(r[2])))
+
+
+@lru_cache(maxsize=4096)
+def _described(description: str) -> tuple[Mention, ...]:
+    sentences = [s for s in _SENTENCE.split(description.strip()) if s.strip()]
+    found: dict[str, Mention] = {}
+    for sentence in sentences[1:]:
+        words = stems(sentence)
+        for kind, phrase, needed in _phrases():
+            if kind not in found and needed <= words:
+                found[kind] = Mention(kind, phrase, "description")
+    return tuple(found.values())
+
+
+def products_of(kinds: Iterable[str]) -> list[str]:
+    """Integration codes of well-known products of these kinds (a candidate listing one plugs into them)."""
+    wanted = set(kinds)
+    return sorted(p for p, of in _products().items() if wanted & set(of))
+
+
+def mentions(company: Mapping[str, Any], own: Iterable[str] = ()) -> dict[str, Mention]:
+    """Kinds of product `company` names (kind → the first evidence), other than its own kinds `own`."""
+    mine = set(own)
+    found: dict[str, Mention] = {}
+    for code in company.get("integrations") or []:
+        for kind in _products().get(str(code), ()):
+            if kind not in mine:
+                found.setdefault(kind, Mention(kind, str(code), "integration"))
+    for mention in _described(str(company.get("description") or "")):
+        if mention.kind not in mine:
+            found.setdefault(mention.kind, mention)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def described_as(name: str, description: str) -> tuple[str, ...]:
+    """Kinds the company's own first sentence (and name) says it is ("PayFlow — платёжный сервис ...")."""
+    first = next((s for s in _SENTENCE.split(description.strip()) if s.strip()), "")
+    words = stems(f"{name} {first}")
+    return tuple(dict.fromkeys(kind for kind, _, needed in _phrases() if needed <= words))
