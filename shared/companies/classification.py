@@ -103,6 +103,15 @@ WHERE id = %(id)s AND (classified_version IS NULL OR classified_version <= %(ver
 """
 
 
+def stored_proposals(conn: psycopg.Connection, company_id: str) -> list[Proposal]:
+    """The proposals last stored for the company, best first (none before its first classification)."""
+    row: Mapping[str, Any] | None = conn.execute(  # type: ignore[assignment]
+        "SELECT proposed_sub_industries FROM companies WHERE id = %s", (company_id,)
+    ).fetchone()
+    raw = (row or {}).get("proposed_sub_industries") or []
+    return [Proposal(str(p["code"]), float(p["confidence"]), str(p.get("source", "model"))) for p in raw]
+
+
 def classify(conn: psycopg.Connection, company_ids: Sequence[str]) -> dict[str, list[Proposal]]:
     """Propose and store the kinds of these companies (those with a vector); returns what was stored."""
     stored: dict[str, list[Proposal]] = {}

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 POOL = 300
 SCORING_COLUMNS = (
-    "id::text AS id, slug, name, industry, sub_industries, matching_sub_industries, business_model, headquarters_country, "
-    "headquarters_city, employees_count, integrations, api_available, tech_stack, description, ai_tags"
+    "id::text AS id, slug, name, industry, sub_industries, matching_sub_industries, business_model, "
+    "headquarters_country, headquarters_city, employees_count, integrations, api_available, tech_stack, "
+    "description, ai_tags"
 )
 
 _CANDIDATES = f"""

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.partnerships.analysis import Criterion, PairAnalysis
-from shared.partnerships.mentions import Mention, mentions
+from shared.partnerships.mentions import Mention, audiences, mentions
 from shared.taxonomy import taxonomy
 
 WEIGHTS: dict[str, float] = {"complementarity": 0.40, "audience": 0.25, "technology": 0.20, "no_competition": 0.15}
@@ -166,9 +166,14 @@ def _audience(a: Mapping[str, Any], b: Mapping[str, Any]) -> Criterion:
     if ma and mb and model >= 0.7:
         reasons.append(f"Общий сегмент клиентов: {ma}" + (f" и {mb}" if ma != mb else ""))
     shared_tags = sorted(_tags(a) & _tags(b) - _GENERIC_TAGS)
-    tags = min(1.0, len(shared_tags) / 2)
+    segments_a, segments_b = audiences(a), audiences(b)
+    segments = [segments_a[k] for k in sorted(segments_a.keys() & segments_b.keys())]
+    weight = len(shared_tags) + sum(0.5 if s.broad else 1.0 for s in segments)
+    tags = min(1.0, weight / 2)
+    if segments:
+        reasons.append("Общие клиенты: " + ", ".join(s.label for s in sorted(segments, key=lambda s: s.broad)[:3]))
     if shared_tags:
-        reasons.append("Общие клиенты и задачи: " + ", ".join(shared_tags[:3]))
+        reasons.append("Общие задачи клиентов: " + ", ".join(shared_tags[:3]))
     ca, cb = a.get("headquarters_country"), b.get("headquarters_country")
     city_a, city_b = str(a.get("headquarters_city") or "").lower(), str(b.get("headquarters_city") or "").lower()
     if city_a and city_a == city_b:

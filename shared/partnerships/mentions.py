@@ -9,6 +9,9 @@ that text name other kinds of product (both read from `shared/taxonomy/taxonomy.
   taxonomy's `phrases`. The first sentence usually says what the product itself is ("X — платёжный сервис
   для ..."), so phrases count only after it, and never for the company's own sub-industries.
 
+The same reading finds whom a product sells to: the customer segments of `shared/taxonomy/audiences.json`
+named anywhere in the description or the AI tags (`audiences`), the seed's «общая целевая аудитория».
+
 Phrases match by word stems (the first five letters of longer words, short words whole), so Russian word
 forms match ("конструкторам" ~ "конструктор"); every stem of a phrase must occur in one sentence.
 Pure domain, no I/O; cached per text, since ranking a pool reads the same company against each candidate.
@@ -16,13 +19,14 @@ Pure domain, no I/O; cached per text, since ranking a pool reads the same compan
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from shared.taxonomy import taxonomy
+from shared.taxonomy import TAXONOMY_FILE, taxonomy
 
 _WORD = re.compile(r"[a-zа-яё0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -106,3 +110,43 @@ def described_as(name: str, description: str) -> tuple[str, ...]:
     first = next((s for s in _SENTENCE.split(description.strip()) if s.strip()), "")
     words = stems(f"{name} {first}")
     return tuple(dict.fromkeys(kind for kind, _, needed in _phrases() if needed <= words))
+
+
+AUDIENCES_FILE = TAXONOMY_FILE.with_name("audiences.json")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A customer segment: `broad` ones (small business, enterprise) say little when shared."""
+
+    key: str
+    label: str
+    broad: bool
+
+
+@cache
+def _audience_phrases() -> tuple[tuple[Audience, frozenset[str]], ...]:
+    data = json.loads(AUDIENCES_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        (Audience(a["key"], a["label"]["ru"], bool(a.get("broad"))), stems(phrase))
+        for a in data["audiences"]
+        for phrase in a["phrases"]
+    )
+
+
+@lru_cache(maxsize=4096)
+def _audiences_in(text: str) -> tuple[Audience, ...]:
+    found: dict[str, Audience] = {}
+    for sentence in (s for s in _SENTENCE.split(text.strip()) if s.strip()):
+        words = stems(sentence)
+        for audience, needed in _audience_phrases():
+            if audience.key not in found and needed and needed <= words:
+                found[audience.key] = audience
+    return tuple(found.values())
+
+
+def audiences(company: Mapping[str, Any]) -> dict[str, Audience]:
+    """The customer segments the company's description and AI tags name (key → segment)."""
+    tags = ". ".join(str(t) for t in company.get("ai_tags") or [])
+    text = f"{company.get('description') or ''}\n{tags}"
+    return {a.key: a for a in _audiences_in(text)}

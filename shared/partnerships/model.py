@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +13,9 @@ from shared.partnerships.lifecycle import Status
 
 __all__ = [
     "AnalyzeRequest",
+    "CompanyKinds",
     "Criterion",
+    "KindProposal",
     "OutcomesPatch",
     "PairAnalysis",
     "Partnership",
@@ -78,9 +80,35 @@ class Suggestion(BaseModel):
     synergy_areas: list[str]
 
 
+class KindProposal(BaseModel):
+    """A kind of product (sub-industry) proposed for the company from what it says about itself."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    code: str
+    label: str = Field(description="the taxonomy's Russian label")
+    confidence: float = Field(ge=0, le=1)
+    source: Literal["model", "llm"]
+
+
+class CompanyKinds(BaseModel):
+    """The kinds of product matching read for the company, and where they came from.
+
+    `source` is `user` when the company's own `sub_industries` are set (proposals never override them),
+    `model` when matching reads the confident proposals, `none` when neither exists yet (then it falls
+    back to industries). To accept or correct a proposal, PATCH the company's `sub_industries`."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    matched: list[str]
+    source: Literal["user", "model", "none"]
+    proposals: list[KindProposal] = Field(default_factory=list)
+
+
 class SuggestionList(BaseModel):
     model_config = ConfigDict(defer_build=True)
     company_id: uuid.UUID
+    kinds: CompanyKinds
     items: list[Suggestion]
     candidates_scored: int = Field(description="how many candidates the SQL prefilter passed to scoring")
 

@@ -31,6 +31,8 @@ from shared.partnerships import store
 from shared.partnerships.lifecycle import Status, allowed_moves
 from shared.partnerships.model import (
     CompanyBrief,
+    CompanyKinds,
+    KindProposal,
     OutcomesPatch,
     Partnership,
     PartnershipListQuery,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
     import psycopg
 
+    from shared.companies.classification import Proposal
     from shared.identity.guard import Principal
     from shared.partnerships.analysis import PairAnalysis
     from shared.partnerships.feedback import OutcomePrior
@@ -71,12 +74,14 @@ def partner_suggestions(settings: Settings, key: str, *, limit: int = 10) -> Sug
     shrink it), and the learned outcome prior of `shared.partnerships.feedback` moves each score by at most
     ±feedback.MAX_ADJUSTMENT. Nothing here is cached: a dismissal shows in the very next answer."""
 
+    from shared.companies.classification import stored_proposals
     from shared.partnerships import candidates as cand
     from shared.partnerships import feedback
 
     conn = connection(settings.database_url)
     try:
         company = _company(conn, key)
+        proposals = stored_proposals(conn, company["id"])
         dismissed = feedback.dismissed_ids(conn, company["id"])
         pool = cand.candidates(conn, company, cand.POOL + len(dismissed))
         prior = feedback.outcome_prior(conn, company)
@@ -84,7 +89,24 @@ def partner_suggestions(settings: Settings, key: str, *, limit: int = 10) -> Sug
         conn.rollback()
     pool = [o for o in pool if o["id"] not in dismissed][: cand.POOL]
     items = rank(company, pool, limit, prior=prior)
-    return SuggestionList(company_id=company["id"], items=items, candidates_scored=len(pool))
+    return SuggestionList(
+        company_id=company["id"], kinds=company_kinds(company, proposals), items=items, candidates_scored=len(pool)
+    )
+
+
+def company_kinds(company: dict[str, Any], proposals: list[Proposal]) -> CompanyKinds:
+    """What matching read the company as: its own codes, else the classifier's confident ones, with the proposals."""
+    from shared.partnerships.compatibility import SUB_LABELS, kinds
+
+    source = "user" if company.get("sub_industries") else "model" if company.get("matching_sub_industries") else "none"
+    return CompanyKinds(
+        matched=sorted(kinds(company)),
+        source=source,  # type: ignore[arg-type]
+        proposals=[
+            KindProposal(code=p.code, label=SUB_LABELS.get(p.code, p.code), confidence=p.confidence, source=p.source)  # type: ignore[arg-type]
+            for p in proposals
+        ],
+    )
 
 
 def rank(

@@ -27,6 +27,7 @@ Targets (issue 11): user recall@10 >= 0.8, competitors in the top 10 <= 5%.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -72,17 +73,22 @@ def as_row(create: dict[str, Any]) -> CatalogCompany:
 
 def evaluate(
     settings: Settings,
-    queries: dict[str, set[str]],
+    queries: dict[str, tuple[set[str], set[str]]],
     truth: dict[str, tuple[str, set[str]]],
     rivals: set[frozenset[str]],
+    names: dict[str, str] | None = None,
 ) -> dict[str, float]:
-    """The figures for these queries (company id → its true partner ids)."""
-    recalls, rr, competitor_share, gaps = [], [], [], []
-    for company_id, partners in queries.items():
+    """The figures for these queries (company id → its labelled partners, all its true partners); with `names`,
+    each query whose labelled partners miss the top 10 is printed."""
+    recalls, labelled_hits, rr, competitor_share, gaps = [], [], [], [], []
+    for company_id, (labelled, partners) in queries.items():
         items = service.partner_suggestions(settings, company_id, limit=DEEP).items
         ids = [str(i.company.id) for i in items]
         top = ids[:TOP]
+        if names is not None and not labelled <= set(top):
+            show_miss(names, company_id, labelled, items)
         recalls.append(len(partners & set(top)) / min(TOP, len(partners)))
+        labelled_hits += [p in top for p in labelled]
         rr.append(next((1 / (n + 1) for n, i in enumerate(ids) if i in partners), 0.0))
         industry, kinds = truth[company_id]
 
@@ -98,10 +104,17 @@ def evaluate(
     return {
         "queries": len(queries),
         "recall@10": statistics.fmean(recalls),
+        "labelled@10": statistics.fmean(labelled_hits) if labelled_hits else float("nan"),
         "MRR": statistics.fmean(rr),
         "competitors": statistics.fmean(competitor_share),
         "gap": statistics.median(gaps) if gaps else 0.0,
     }
+
+
+def true_partners(me: str, pool: list[str], truth: dict[str, tuple[str, set[str]]]) -> set[str]:
+    """The companies of the pool whose true kinds complement `me`'s (the taxonomy's pairs)."""
+    kinds = truth[me][1]
+    return {o for o in pool if o != me and any(frozenset((x, y)) in COMPLEMENTS for x in kinds for y in truth[o][1])}
 
 
 def main() -> None:
@@ -127,25 +140,25 @@ def main() -> None:
             key_id[c["key"]]: (c["create"]["industry"], set(c["expected_sub_industries"])) for c in data["companies"]
         }
         rivals = {frozenset((key_id[a], key_id[b])) for a, b, *_ in data["competitors"]}
-        user_queries: dict[str, set[str]] = {}
+        pool = cat.ids + users.ids
+        labelled: dict[str, set[str]] = {}
         for a, b, *_ in data["partners"]:
-            user_queries.setdefault(key_id[a], set()).add(key_id[b])
-            user_queries.setdefault(key_id[b], set()).add(key_id[a])
-        cat_queries: dict[str, set[str]] = {}
+            labelled.setdefault(key_id[a], set()).add(key_id[b])
+            labelled.setdefault(key_id[b], set()).add(key_id[a])
+        user_queries = {i: (mine, mine | true_partners(i, pool, truth)) for i, mine in labelled.items()}
+        cat_queries: dict[str, tuple[set[str], set[str]]] = {}
         for i in cat.ids[:: max(1, len(cat.ids) // CATALOG_QUERIES)][:CATALOG_QUERIES]:
-            kinds = truth[i][1]
-            partners = {
-                o
-                for o in cat.ids
-                if o != i and any(frozenset((x, y)) in COMPLEMENTS for x in kinds for y in truth[o][1])
-            }
-            if partners:
-                cat_queries[i] = partners
+            if partners := true_partners(i, pool, truth):
+                cat_queries[i] = (set(), partners)
 
         top1 = [bool(stored[i] and stored[i][0].code in truth[i][1]) for i in users.ids if i in stored]
         covered = [len(set(confident_codes(conn, i)) & truth[i][1]) / len(truth[i][1]) for i in users.ids]
         figures_catalog = evaluate(settings, cat_queries, truth, rivals)
-        figures_user = evaluate(settings, user_queries, truth, rivals)
+        names = {i: c["name"] for c, i in zip(catalog, cat.ids, strict=True)}
+        names |= {key_id[c["key"]]: c["create"]["name"] for c in data["companies"]}
+        figures_user = evaluate(
+            settings, user_queries, truth, rivals, names if os.environ.get("BENCH_MATCHING_SHOW") else None
+        )
         with conn.transaction():
             saved: list[tuple[list[str], str]] = [
                 (r["model_sub_industries"], r["id"])
@@ -170,7 +183,7 @@ def main() -> None:
     print(f"  ({statistics.fmean(top1):.0%}); true kinds among the matched ones: {statistics.fmean(covered):.0%}")
     print()
     print(f"{'':14}{'catalog':>12}{'user, codes only':>20}{'user, classified':>20}")
-    for name in ("queries", "recall@10", "MRR", "competitors", "gap"):
+    for name in ("queries", "recall@10", "labelled@10", "MRR", "competitors", "gap"):
         cells = (figures_catalog[name], figures_before[name], figures_user[name])
         print(f"{name:14}" + "".join(f"{_cell(name, v):>{w}}" for v, w in zip(cells, (12, 20, 20), strict=True)))
     print()
@@ -181,9 +194,25 @@ def main() -> None:
     print(f"user competitors in top 10 {rivals_share:.1%} (target <= {TARGET_COMPETITORS:.0%}): {verdict}")
 
 
+def show_miss(names: dict[str, str], company_id: str, partners: set[str], items: list[Any]) -> None:
+    """Where the true partners stood and what stood above them (BENCH_MATCHING_SHOW=1)."""
+    ranks = {str(s.company.id): (n + 1, s.score) for n, s in enumerate(items)}
+    found = ", ".join(
+        f"{names[p]} #{ranks[p][0]} {ranks[p][1]:.3f}" if p in ranks else f"{names[p]} absent" for p in partners
+    )
+    print(f"- {names[company_id]}: {found}")
+    for n, s in enumerate(items[:5]):
+        print(
+            f"    {n + 1}. {s.score:.3f} {s.company.name} ({s.company.industry}) "
+            + " ".join(f"{c.name[:4]}={c.score:.2f}" for c in s.criteria)
+        )
+
+
 def _cell(name: str, value: float) -> str:
     if name == "queries":
         return f"{value:.0f}"
+    if value != value:  # NaN: no labelled pairs (the catalog)
+        return "-"
     return f"{value:.0%}" if name == "competitors" else f"{value:.3f}"
 
 
