@@ -6,10 +6,13 @@ product. This proposes them, with a confidence, from two signals:
 
 * **nearest labelled companies** (weight 0.7): the `K` companies with sub-industries of their own whose
   embedding (the same model's vector of the same `company_text`) is nearest; each votes for its codes with
-  its cosine similarity raised to `SHARPEN` (the nearest few decide), codes of the company's own industry
-  counting fully and others at `OTHER_INDUSTRY`; a code's share of the votes is its kNN confidence;
-* **self-description** (weight 0.3): the taxonomy's phrases for a kind found in the name or the first
-  sentence ("PayFlow — платёжный сервис", shared.partnerships.mentions.described_as).
+  exp((similarity - the nearest's) / TEMPERATURE), a softmax: e5 puts every text of one language within a
+  narrow band of cosine similarity, so raw similarities barely separate near from far and the nearest few
+  must decide; codes of the company's own industry count fully and others at `OTHER_INDUSTRY`; a code's
+  share of the votes is its kNN confidence;
+* **self-description** (weight 0.3, other industries' kinds at `OTHER_INDUSTRY`): the taxonomy's phrases
+  for a kind found in the name or the first sentence before its customers ("PayFlow — платёжный сервис
+  для интернет-магазинов" says payments, not store builders; shared.partnerships.mentions.described_as).
 
 Stored on the company row (migration 0011) with their source (`model`), never over what the user chose:
 `model_sub_industries` (the confident ones, at most two) is what matching reads only while the user has no
@@ -22,6 +25,7 @@ follow within seconds of its creation or change.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,12 +37,13 @@ if TYPE_CHECKING:
     import psycopg
 
 K = 12
-SHARPEN = 6
+TEMPERATURE = 0.015  # e5 similarities of one text to others sit in a narrow band (~0.78-0.88)
 OTHER_INDUSTRY = 0.5
 KNN_WEIGHT, SELF_WEIGHT = 0.7, 0.3
 CONFIDENT = 0.3  # a proposal matching may read
 SECOND_RATIO = 0.6  # a second code only if this close to the first
 PROPOSALS = 5
+NEGLIGIBLE = 0.01  # a proposal below this is noise, not shown
 
 
 @dataclass(frozen=True)
@@ -58,17 +63,22 @@ def propose(
     industry_of = taxonomy().industry_of_sub()
     votes: dict[str, float] = {}
     total = 0.0
-    for codes, similarity in neighbours:
-        weight = max(similarity, 0.0) ** SHARPEN
-        total += weight
+    near = [(codes, similarity) for codes, similarity in neighbours]
+    nearest = max((similarity for _, similarity in near), default=0.0)
+    for codes, similarity in near:
         known = [c for c in codes if c in industry_of]
+        if not known or similarity <= 0:
+            continue
+        weight = math.exp((similarity - nearest) / TEMPERATURE)
+        total += weight
         for code in known:
             factor = 1.0 if industry_of[code] == industry else OTHER_INDUSTRY
             votes[code] = votes.get(code, 0.0) + weight * factor / len(known)
     scores = {code: KNN_WEIGHT * v / total for code, v in votes.items()} if total else {}
     for kind in self_kinds:
-        scores[kind] = scores.get(kind, 0.0) + SELF_WEIGHT
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:PROPOSALS]
+        factor = 1.0 if industry_of.get(kind) == industry else OTHER_INDUSTRY
+        scores[kind] = scores.get(kind, 0.0) + SELF_WEIGHT * factor
+    ranked = sorted(((c, v) for c, v in scores.items() if v >= NEGLIGIBLE), key=lambda kv: (-kv[1], kv[0]))[:PROPOSALS]
     return [Proposal(code, round(min(score, 1.0), 3)) for code, score in ranked]
 
 

@@ -30,6 +30,7 @@ from shared.taxonomy import TAXONOMY_FILE, taxonomy
 
 _WORD = re.compile(r"[a-zа-яё0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_FOR = re.compile(r"\s(?:для|for)\s")
 
 
 def stem(word: str) -> str:
@@ -106,9 +107,10 @@ def mentions(company: Mapping[str, Any], own: Iterable[str] = ()) -> dict[str, M
 
 @lru_cache(maxsize=4096)
 def described_as(name: str, description: str) -> tuple[str, ...]:
-    """Kinds the company's own first sentence (and name) says it is ("PayFlow — платёжный сервис ...")."""
+    """Kinds the company's name and own first sentence say it is, up to whom it is for ("PayFlow — платёжный
+    сервис для интернет-магазинов" → payments: what follows «для» names its customers, not itself)."""
     first = next((s for s in _SENTENCE.split(description.strip()) if s.strip()), "")
-    words = stems(f"{name} {first}")
+    words = stems(f"{name} {_FOR.split(first.lower(), maxsplit=1)[0]}")
     return tuple(dict.fromkeys(kind for kind, _, needed in _phrases() if needed <= words))
 
 

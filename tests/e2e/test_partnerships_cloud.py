@@ -5,11 +5,13 @@ event waits in the outbox for `partnership.events`. Polls the database, never th
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import psycopg
 import pytest
 
+import slice_checks as checks
 from e2e_cloud import Cloud
 
 PROBLEM = "application/problem+json"
@@ -164,3 +166,112 @@ def test_a_dismissed_suggestion_does_not_come_back_until_undone(
     assert undone.status_code == 204, undone.text
     assert partner["id"] in suggested()
     assert embedded.http.delete(path).status_code == 204
+
+
+# --- companies a user enters: descriptions and integrations, no sub-industry codes ---------------------
+
+STORE_BUILDER = {
+    "industry": "ecommerce",
+    "business_model": "B2B",
+    "headquarters_country": "RU",
+    "headquarters_city": "Казань",
+    "employees_count": 60,
+    "api_available": True,
+    "description": (
+        "{name} — конструктор интернет-магазинов для малого бизнеса: шаблоны витрин, каталог товаров, корзина и "
+        "личный кабинет покупателя. Подключает платёжные сервисы и службы доставки в пару кликов."
+    ),
+    "integrations": ["yookassa", "cdek", "moysklad"],
+}
+PAYMENT_SERVICE = {
+    "industry": "fintech",
+    "business_model": "B2B",
+    "headquarters_country": "RU",
+    "headquarters_city": "Казань",
+    "employees_count": 45,
+    "api_available": True,
+    "description": (
+        "{name} — сервис приёма онлайн-платежей для интернет-магазинов: банковские карты, СБП и рассрочка, "
+        "чеки по 54-ФЗ. Готовые модули для конструкторов интернет-магазинов и CMS ставятся без программиста."
+    ),
+    "integrations": ["tilda", "insales", "1c_bitrix"],
+}
+RIVAL_BUILDER = {
+    "industry": "ecommerce",
+    "business_model": "B2B",
+    "headquarters_country": "RU",
+    "headquarters_city": "Казань",
+    "employees_count": 30,
+    "description": (
+        "{name} — платформа для создания интернет-магазина без программиста: дизайн, каталог, заказы. "
+        "Принимайте оплату онлайн и отправляйте заказы через службы доставки."
+    ),
+    "integrations": ["cloudpayments", "boxberry"],
+}
+
+
+def _enter(cloud: Cloud, name: str, form: dict[str, Any]) -> dict[str, Any]:
+    body = {**form, "name": name, "description": str(form["description"]).format(name=name)}
+    response = cloud.http.post("/v1/companies", json=body)
+    assert response.status_code == 201, response.text
+    assert response.json()["sub_industries"] == []
+    return dict(response.json())
+
+
+def _classified(cloud: Cloud, *company_ids: str) -> bool:
+    """The classifier has stored proposals for every one (polls the database: the API's rate limit is the tests')."""
+    with psycopg.connect(cloud.database_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM companies WHERE id = ANY(%s::uuid[]) AND proposed_sub_industries IS NOT NULL",
+            (list(company_ids),),
+        ).fetchone()
+    return bool(row and row[0] == len(company_ids))
+
+
+def _partners(cloud: Cloud, company_id: str) -> dict[str, Any]:
+    response = cloud.http.get(f"/v1/companies/{company_id}/partners", params={"limit": 10})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_companies_entered_without_codes_find_their_partner_not_their_rival(embedded: Cloud) -> None:
+    """Done means of issue 11: a store builder and a payment service entered as a user fills the form are
+    in each other's top 10 within seconds, with reasons naming the fit; a rival store builder is not."""
+    tag = uuid.uuid4().hex[:4]
+    builder = _enter(embedded, f"Витринка {tag}", STORE_BUILDER)
+    payments = _enter(embedded, f"ПлатиЛегко {tag}", PAYMENT_SERVICE)
+    rival = _enter(embedded, f"МагазинЗаВечер {tag}", RIVAL_BUILDER)
+    seconds = checks.wait_for(lambda: _classified(embedded, builder["id"], payments["id"], rival["id"]), timeout=20)
+    assert seconds < 10
+
+    for me, partner in ((builder, payments), (payments, builder)):
+        answer = _partners(embedded, me["id"])
+        ranked = [s["company"]["id"] for s in answer["items"]]
+        assert partner["id"] in ranked, (me["name"], [s["company"]["name"] for s in answer["items"]])
+        fit = answer["items"][ranked.index(partner["id"])]
+        reasons = " ".join(fit["match_reasons"])
+        assert "дополняют" in reasons or "интегрируется" in reasons, reasons
+        assert rival["id"] not in ranked
+
+    kinds = _partners(embedded, builder["id"])["kinds"]
+    assert kinds["source"] == "model" and kinds["matched"] == ["store_builder"], kinds
+    top = kinds["proposals"][0]
+    assert top["code"] == "store_builder" and top["source"] == "model" and 0 < top["confidence"] <= 1
+    assert top["label"] == "Конструкторы интернет-магазинов"
+    assert "store_builder" in _partners(embedded, rival["id"])["kinds"]["matched"]
+
+
+def test_the_users_own_codes_win_over_the_proposals(embedded: Cloud) -> None:
+    """Accepting or correcting a proposal is a PATCH of sub_industries; matching then reads the user's codes."""
+    company = _enter(embedded, f"ПлатёжныйШлюз {uuid.uuid4().hex[:4]}", PAYMENT_SERVICE)
+    checks.wait_for(lambda: _classified(embedded, company["id"]), timeout=20)
+    assert _partners(embedded, company["id"])["kinds"]["source"] == "model"
+    changed = embedded.http.patch(
+        f"/v1/companies/{company['id']}",
+        json={"sub_industries": ["payments", "lending"]},
+        headers={"If-Match": f'"{company["version"]}"'},
+    )
+    assert changed.status_code == 200, changed.text
+    kinds = _partners(embedded, company["id"])["kinds"]
+    assert kinds["source"] == "user" and kinds["matched"] == ["lending", "payments"], kinds
+    assert kinds["proposals"], "the proposals stay visible beside the user's choice"

@@ -41,10 +41,10 @@ def _scores(proposals: list[Proposal]) -> dict[str, float]:
 def test_one_very_near_neighbour_outweighs_several_far_ones() -> None:
     neighbours: list[tuple[list[str], float]] = [(["payments"], 0.95)] + [(["lending"], 0.6)] * 4
     proposals = propose("fintech", neighbours)
-    assert [p.code for p in proposals] == ["payments", "lending"]
     scores = _scores(proposals)
-    # Summed plainly, 4 x 0.6 would beat 0.95; sharpened, the near one takes most of the kNN weight (0.7).
-    assert scores["payments"] > 0.5 > 0.2 > scores["lending"]
+    # Summed plainly, 4 x 0.6 would beat 0.95; sharpened, the near one takes most of the kNN weight (0.7)
+    # and the far ones fall below what is worth showing.
+    assert [p.code for p in proposals] == ["payments"] and scores["payments"] > 0.5
     assert confident(proposals) == ["payments"]
 
 
@@ -53,7 +53,7 @@ def test_the_nearest_neighbours_decide_against_many_distant_ones() -> None:
     far = [(["payroll"], 0.5)] * 9
     proposals = propose("hrtech", near + far)
     assert proposals[0].code == "recruiting" and proposals[0].confidence > 0.6
-    assert _scores(proposals)["payroll"] < 0.06
+    assert _scores(proposals).get("payroll", 0.0) < 0.06
     assert confident(proposals) == ["recruiting"]
 
 
@@ -100,7 +100,7 @@ def test_without_neighbours_only_the_self_described_kinds_are_proposed() -> None
 
 def test_proposals_are_bounded_best_first_and_from_the_model() -> None:
     kinds = ["payments", "lending", "accounting", "banking_api", "personal_finance", "payroll", "recruiting"]
-    neighbours = [([k], 0.9 - 0.05 * i) for i, k in enumerate(kinds)]
+    neighbours = [([k], 0.9 - 0.005 * i) for i, k in enumerate(kinds)]
     proposals = propose("fintech", neighbours, ["payments"])
     assert len(proposals) == PROPOSALS
     assert [p.confidence for p in proposals] == sorted((p.confidence for p in proposals), reverse=True)
