@@ -153,6 +153,11 @@ def main() -> None:
 
         top1 = [bool(stored[i] and stored[i][0].code in truth[i][1]) for i in users.ids if i in stored]
         covered = [len(set(confident_codes(conn, i)) & truth[i][1]) / len(truth[i][1]) for i in users.ids]
+        if os.environ.get("BENCH_MATCHING_SHOW"):
+            for c, i in zip(data["companies"], users.ids, strict=True):
+                if not set(c["expected_sub_industries"]) <= set(confident_codes(conn, i)):
+                    got = ", ".join(f"{p.code} {p.confidence:.2f}" for p in stored.get(i, []))
+                    print(f"? {c['create']['name']}: true {c['expected_sub_industries']}, proposed {got}")
         figures_catalog = evaluate(settings, cat_queries, truth, rivals)
         names = {i: c["name"] for c, i in zip(catalog, cat.ids, strict=True)}
         names |= {key_id[c["key"]]: c["create"]["name"] for c in data["companies"]}

@@ -101,11 +101,11 @@ def test_a_company_without_codes_gets_the_kind_of_its_nearest_labelled_companies
     stored = classify(pg, [new])
     row = state(pg, new)
     proposals = row["proposed_sub_industries"]
-    assert [p["code"] for p in proposals] == ["payments", "recruiting"]
-    assert all(p["source"] == "model" for p in proposals)
-    best, other = proposals
+    # The recruiting systems are far, and of another industry: below what is worth proposing.
+    assert [p["code"] for p in proposals] == ["payments"]
+    (best,) = proposals
+    assert best["source"] == "model"
     assert best["confidence"] > 0.6 and best["confidence"] >= CONFIDENT  # near 3 payment services
-    assert other["confidence"] < 0.05  # the recruiting systems are far, and of another industry
     assert row["model_sub_industries"] == ["payments"] == row["matching_sub_industries"]
     assert row["sub_industries"] == [] and row["classified_version"] == row["version"] == 1
     assert stored == {new: stored_proposals(pg, new)}

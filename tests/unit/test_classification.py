@@ -66,9 +66,9 @@ def test_codes_of_another_industry_count_at_a_discount() -> None:
     assert as_hr["payroll"] > as_hr["payments"]
 
 
-def test_a_neighbours_codes_share_its_vote() -> None:
+def test_a_neighbours_codes_share_its_vote_its_primary_kind_most() -> None:
     scores = _scores(propose("fintech", [(["payments", "lending"], 0.9)]))
-    assert scores == {"lending": pytest.approx(0.35, abs=0.001), "payments": pytest.approx(0.35, abs=0.001)}
+    assert scores == {"payments": pytest.approx(0.49, abs=0.001), "lending": pytest.approx(0.21, abs=0.001)}
     alone = _scores(propose("fintech", [(["payments"], 0.9)]))
     assert alone == {"payments": pytest.approx(0.7, abs=0.001)}  # the kNN signal's whole weight
 
@@ -130,8 +130,12 @@ def test_at_most_two_codes_are_confident() -> None:
     assert confident(tied) == ["accounting", "lending"]
 
 
-def test_a_neighbour_of_two_kinds_makes_both_confident() -> None:
-    assert confident(propose("fintech", [(["payments", "lending"], 0.9)])) == ["lending", "payments"]
+def test_a_neighbour_of_two_kinds_makes_its_primary_confident() -> None:
+    assert confident(propose("fintech", [(["payments", "lending"], 0.9)])) == ["payments"]
+    assert confident(propose("fintech", [(["payments", "lending"], 0.9), (["lending", "payments"], 0.9)])) == [
+        "lending",
+        "payments",
+    ]
 
 
 # --- matching on the kinds a classifier proposed ------------------------------------------------------------
