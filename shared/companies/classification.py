@@ -64,7 +64,7 @@ def propose(
     industry_of = taxonomy().industry_of_sub()
     votes: dict[str, float] = {}
     total = 0.0
-    near = [(codes, similarity) for codes, similarity in neighbours]
+    near = list(neighbours)
     nearest = max((similarity for _, similarity in near), default=0.0)
     for codes, similarity in near:
         known = [c for c in codes if c in industry_of]
@@ -100,8 +100,7 @@ def confident(proposals: Sequence[Proposal]) -> list[str]:
 
 
 _COMPANY = """
-SELECT id::text AS id, name, description, industry, version, embedding_model, classified_version,
-       embedding IS NOT NULL AS has_vector
+SELECT id::text AS id, name, description, industry, version, embedding IS NOT NULL AS has_vector
 FROM companies WHERE id = ANY(%s::uuid[]) AND deleted_at IS NULL
 """
 _NEIGHBOURS = """

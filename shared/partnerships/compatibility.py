@@ -105,15 +105,14 @@ def kinds(c: Mapping[str, Any]) -> set[str]:
     return {str(s) for s in (subs if subs is not None else c.get("sub_industries")) or []}
 
 
-_subs = kinds
 SUB_LABELS: dict[str, str] = {s.key: s.label.ru for i in _TAXONOMY.industries for s in i.sub_industries}
 PAIR, NAMED_BY_ONE, NAMED_BY_BOTH, NAMED_BONUS = 0.7, 0.55, 0.75, 0.15
 
 
 def _named(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Mention]:
     """What `a` says it plugs into that `b` is."""
-    subs_b = _subs(b)
-    return [m for kind, m in mentions(a, _subs(a)).items() if kind in subs_b]
+    subs_b = kinds(b)
+    return [m for kind, m in mentions(a, kinds(a)).items() if kind in subs_b]
 
 
 def _named_reason(who: Mapping[str, Any], m: Mention) -> str:
@@ -125,7 +124,7 @@ def _named_reason(who: Mapping[str, Any], m: Mention) -> str:
 
 def _complementarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> Criterion:
     pairs = [
-        (x, y, COMPLEMENTS[frozenset((x, y))]) for x in _subs(a) for y in _subs(b) if frozenset((x, y)) in COMPLEMENTS
+        (x, y, COMPLEMENTS[frozenset((x, y))]) for x in kinds(a) for y in kinds(b) if frozenset((x, y)) in COMPLEMENTS
     ]
     a_names_b, b_names_a = _named(a, b), _named(b, a)
     named = [_named_reason(a, m) for m in a_names_b[:1]] + [_named_reason(b, m) for m in b_names_a[:1]]
@@ -142,7 +141,7 @@ def _complementarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> Criterion:
             0.5,
             [f"Смежные отрасли ({ia} и {ib}): возможна интеграция продуктов"],
         )
-    if ia == ib and not (_subs(a) & _subs(b)):
+    if ia == ib and not (kinds(a) & kinds(b)):
         return _c("complementarity", 0.3, [f"Одна отрасль ({ia}), разные задачи клиента"])
     return _c("complementarity", 0.0, ["Продукты не дополняют друг друга"])
 
@@ -253,7 +252,7 @@ def _competition(a: Mapping[str, Any], b: Mapping[str, Any]) -> Criterion:
     """0 for a direct competitor: the same industry and a shared sub-industry, or the same industry and
     near-identical descriptions; 0.5 when other industries' descriptions read alike; else 1."""
     same_industry = a.get("industry") == b.get("industry")
-    overlap = sorted(_subs(a) & _subs(b))
+    overlap = sorted(kinds(a) & kinds(b))
     similarity = description_similarity(a, b)
     if same_industry and overlap:
         return _c("no_competition", 0.0, [f"Прямые конкуренты: оба продукта — {', '.join(overlap)}"])
@@ -267,8 +266,8 @@ def _competition(a: Mapping[str, Any], b: Mapping[str, Any]) -> Criterion:
 def _synergy_areas(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     areas = [
         COMPLEMENTS[frozenset((x, y))]
-        for x in sorted(_subs(a))
-        for y in sorted(_subs(b))
+        for x in sorted(kinds(a))
+        for y in sorted(kinds(b))
         if frozenset((x, y)) in COMPLEMENTS
     ]
     for m in _named(a, b) + _named(b, a):

@@ -33,6 +33,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _FOR = re.compile(r"\s(?:для|for)\s")
 
 
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
 def stem(word: str) -> str:
     word = word.replace("ё", "е")
     return word[:5] if len(word) > 3 else word
@@ -75,9 +79,8 @@ def _phrases() -> tuple[tuple[str, str, frozenset[str]], ...]:
 
 @lru_cache(maxsize=4096)
 def _described(description: str) -> tuple[Mention, ...]:
-    sentences = [s for s in _SENTENCE.split(description.strip()) if s.strip()]
     found: dict[str, Mention] = {}
-    for sentence in sentences[1:]:
+    for sentence in _sentences(description)[1:]:
         words = stems(sentence)
         for kind, phrase, needed in _phrases():
             if kind not in found and needed <= words:
@@ -109,7 +112,7 @@ def mentions(company: Mapping[str, Any], own: Iterable[str] = ()) -> dict[str, M
 def described_as(name: str, description: str) -> tuple[str, ...]:
     """Kinds the company's name and own first sentence say it is, up to whom it is for ("PayFlow — платёжный
     сервис для интернет-магазинов" → payments: what follows «для» names its customers, not itself)."""
-    first = next((s for s in _SENTENCE.split(description.strip()) if s.strip()), "")
+    first = next(iter(_sentences(description)), "")
     words = stems(f"{name} {_FOR.split(first.lower(), maxsplit=1)[0]}")
     return tuple(dict.fromkeys(kind for kind, _, needed in _phrases() if needed <= words))
 
@@ -139,7 +142,7 @@ def _audience_phrases() -> tuple[tuple[Audience, frozenset[str]], ...]:
 @lru_cache(maxsize=4096)
 def _audiences_in(text: str) -> tuple[Audience, ...]:
     found: dict[str, Audience] = {}
-    for sentence in (s for s in _SENTENCE.split(text.strip()) if s.strip()):
+    for sentence in _sentences(text):
         words = stems(sentence)
         for audience, needed in _audience_phrases():
             if audience.key not in found and needed and needed <= words:

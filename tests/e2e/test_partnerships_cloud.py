@@ -170,11 +170,15 @@ def test_a_dismissed_suggestion_does_not_come_back_until_undone(
 
 # --- companies a user enters: descriptions and integrations, no sub-industry codes ---------------------
 
-STORE_BUILDER = {
-    "industry": "ecommerce",
+# What the three forms share (one market), so only what the products do tells them apart.
+SAME_MARKET = {
     "business_model": "B2B",
     "headquarters_country": "RU",
     "headquarters_city": "Казань",
+}
+STORE_BUILDER = {
+    **SAME_MARKET,
+    "industry": "ecommerce",
     "employees_count": 60,
     "api_available": True,
     "description": (
@@ -184,10 +188,8 @@ STORE_BUILDER = {
     "integrations": ["yookassa", "cdek", "moysklad"],
 }
 PAYMENT_SERVICE = {
+    **SAME_MARKET,
     "industry": "fintech",
-    "business_model": "B2B",
-    "headquarters_country": "RU",
-    "headquarters_city": "Казань",
     "employees_count": 45,
     "api_available": True,
     "description": (
@@ -197,10 +199,8 @@ PAYMENT_SERVICE = {
     "integrations": ["tilda", "insales", "1c_bitrix"],
 }
 RIVAL_BUILDER = {
+    **SAME_MARKET,
     "industry": "ecommerce",
-    "business_model": "B2B",
-    "headquarters_country": "RU",
-    "headquarters_city": "Казань",
     "employees_count": 30,
     "description": (
         "{name} — платформа для создания интернет-магазина без программиста: дизайн, каталог, заказы. "
