@@ -117,6 +117,30 @@ class Settings(BaseModel):
     enrichment_queue_url: str | None = None
     # Follow-ups: partnerships in contacted/in_discussion that have not moved for this many days.
     follow_up_after_days: int = Field(default=7, ge=1)
+    # Notifications (shared/notifications): one SQS queue per channel, filled by the dispatcher, each
+    # drained by its sender function; links in messages point at the web console under public_app_url.
+    notification_email_queue_url: str | None = None
+    notification_telegram_queue_url: str | None = None
+    notification_push_queue_url: str | None = None
+    public_app_url: str = Field(default="https://app.algoarts.ru", pattern=r"^https?://")
+    # The key that signs unsubscribe and Telegram link tokens (HMAC-SHA256; Secrets Manager name or ARN).
+    notification_signing_key_secret: str = "algoarts/notification-signing-key"  # noqa: S105 - a name
+    # Email over SMTP (Yandex Cloud Postbox or Amazon SES SMTP interfaces): STARTTLS on 587 with auth; the
+    # password is a secret's name. Locally an SMTP server on loopback without TLS (smtp_starttls=false).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password_secret: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    mail_from: str = "ALGORITHMIC ARTS <noreply@algoarts.ru>"
+    # Telegram Bot API: the bot token is a secret; the webhook's secret token is derived from it.
+    telegram_api_url: str = Field(default="https://api.telegram.org", pattern=r"^https?://")
+    telegram_bot_token_secret: str = "algoarts/telegram-bot-token"  # noqa: S105 - a secret's name
+    telegram_bot_username: str = "algoarts_bot"
+    # Web push (RFC 8030 + VAPID, RFC 8292): the VAPID private key (PEM or base64url) is a secret.
+    vapid_private_key_secret: str = "algoarts/vapid-private-key"  # noqa: S105 - a secret's name
+    vapid_subject: str = "mailto:support@algoarts.ru"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
