@@ -14,12 +14,18 @@ product. This proposes them, with a confidence, from two signals:
   for a kind found in the name or the first sentence before its customers ("PayFlow — платёжный сервис
   для интернет-магазинов" says payments, not store builders; shared.partnerships.mentions.described_as).
 
-Stored on the company row (migration 0011) with their source (`model`), never over what the user chose:
-`model_sub_industries` (the confident ones, at most two) is what matching reads only while the user has no
-codes of their own (`matching_sub_industries`, a generated column). Written with the aggregate version the
-text came from, so a redelivered or older event never replaces newer proposals. Run by the embedding
-function right after it stores the vector (functions/search/embed_company), so a company's suggestions
-follow within seconds of its creation or change.
+Where a language model is configured, the classification agent (functions/agents/classify_company,
+shared.companies.kind_agent) adds a third opinion: the LLM reads the same company text and the taxonomy's
+list and proposes up to three codes with a confidence (source `llm`, `store_llm`).
+
+Stored on the company row (migrations 0011, 0013) with their source, never over what the user chose:
+`model_proposals` and `llm_proposals` each as their source said them, `proposed_sub_industries` their merge
+(`merge`: per code the higher confidence, with its source; the LLM's only while it read the current text),
+and `model_sub_industries` (the merge's confident codes, at most two) is what matching reads only while the
+user has no codes of their own (`matching_sub_industries`, a generated column). Each source is written with
+the aggregate version its text came from, so a redelivered or older event never replaces newer proposals.
+The model's run by the embedding function right after it stores the vector (functions/search/embed_company),
+so a company's suggestions follow within seconds of its creation or change; the LLM's whenever it answers.
 """
 
 from __future__ import annotations
@@ -55,6 +61,21 @@ class Proposal:
 
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "confidence": self.confidence, "source": self.source}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any], source: str = "model") -> Proposal:
+        return cls(str(raw["code"]), float(raw["confidence"]), str(raw.get("source", source)))
+
+
+def merge(model: Sequence[Proposal], llm: Sequence[Proposal]) -> list[Proposal]:
+    """One list best first: per code the higher confidence and the source that said it (the LLM's on a tie:
+    it read the whole text, the model only its neighbours), at most PROPOSALS."""
+    best: dict[str, Proposal] = {}
+    for proposal in [*llm, *model]:
+        held = best.get(proposal.code)
+        if held is None or proposal.confidence > held.confidence:
+            best[proposal.code] = proposal
+    return sorted(best.values(), key=lambda p: (-p.confidence, p.code))[:PROPOSALS]
 
 
 def propose(
@@ -114,24 +135,50 @@ JOIN LATERAL (
 ) c ON true
 WHERE q.id = %(id)s
 """
-_WRITE = """
-UPDATE companies SET proposed_sub_industries = %(proposals)s::jsonb, model_sub_industries = %(codes)s,
-       classified_version = %(version)s
-WHERE id = %(id)s AND (classified_version IS NULL OR classified_version <= %(version)s)
+# Both sources' proposals, read under the row lock their merge is written under (the two writers run in
+# different functions, in either order).
+_SOURCES = """
+SELECT model_proposals, llm_proposals, classified_version, llm_classified_version, llm_text_hash,
+       embedding_content_hash
+FROM companies WHERE id = %s AND deleted_at IS NULL FOR UPDATE
+"""
+_WRITE_MODEL = """
+UPDATE companies SET model_proposals = %(own)s::jsonb, classified_version = %(version)s,
+       proposed_sub_industries = %(proposals)s::jsonb, model_sub_industries = %(codes)s
+WHERE id = %(id)s
+"""
+_WRITE_LLM = """
+UPDATE companies SET llm_proposals = %(own)s::jsonb, llm_classified_version = %(version)s, llm_text_hash = %(hash)s,
+       proposed_sub_industries = %(proposals)s::jsonb, model_sub_industries = %(codes)s
+WHERE id = %(id)s
 """
 
 
+def _as_json(proposals: Sequence[Proposal]) -> str:
+    return json.dumps([p.as_json() for p in proposals])
+
+
+def _merged_params(model: Sequence[Proposal], llm: Sequence[Proposal]) -> dict[str, Any]:
+    merged = merge(model, llm)
+    return {"proposals": _as_json(merged), "codes": confident(merged)}
+
+
+def _older(version: int, stored: int | None) -> bool:
+    return stored is not None and version < stored
+
+
 def stored_proposals(conn: psycopg.Connection, company_id: str) -> list[Proposal]:
-    """The proposals last stored for the company, best first (none before its first classification)."""
+    """The proposals last stored for the company (both sources merged), best first (none before its first
+    classification)."""
     row: Mapping[str, Any] | None = conn.execute(  # type: ignore[assignment]
         "SELECT proposed_sub_industries FROM companies WHERE id = %s", (company_id,)
     ).fetchone()
-    raw = (row or {}).get("proposed_sub_industries") or []
-    return [Proposal(str(p["code"]), float(p["confidence"]), str(p.get("source", "model"))) for p in raw]
+    return [Proposal.from_json(p) for p in (row or {}).get("proposed_sub_industries") or []]
 
 
 def classify(conn: psycopg.Connection, company_ids: Sequence[str]) -> dict[str, list[Proposal]]:
-    """Propose and store the kinds of these companies (those with a vector); returns what was stored."""
+    """Propose and store the model's kinds of these companies (those with a vector), merged with the LLM's;
+    returns the merged proposals stored per company."""
     stored: dict[str, list[Proposal]] = {}
     if not company_ids:
         return stored
@@ -147,12 +194,46 @@ def classify(conn: psycopg.Connection, company_ids: Sequence[str]) -> dict[str, 
                 [(r["sub_industries"], float(r["similarity"])) for r in near],  # type: ignore[call-overload]
                 described_as(str(row["name"] or ""), str(row["description"] or "")),
             )
-            params = {
-                "proposals": json.dumps([p.as_json() for p in proposals]),
-                "codes": confident(proposals),
-                "version": row["version"],
-                "id": row["id"],
-            }
-            if conn.execute(_WRITE, params).rowcount == 1:
-                stored[row["id"]] = proposals
+            sources: Mapping[str, Any] | None = conn.execute(_SOURCES, (row["id"],)).fetchone()  # type: ignore[assignment]
+            if sources is None or _older(row["version"], sources["classified_version"]):
+                continue
+            read = sources["llm_text_hash"]
+            current = read is not None and read == sources["embedding_content_hash"]
+            llm = [Proposal.from_json(p, "llm") for p in sources["llm_proposals"]] if current else []
+            params = {**_merged_params(proposals, llm), "own": _as_json(proposals)}
+            conn.execute(_WRITE_MODEL, {**params, "version": row["version"], "id": row["id"]})
+            stored[row["id"]] = merge(proposals, llm)
     return stored
+
+
+def llm_answered(conn: psycopg.Connection, company_id: str, version: int, text_hash: str) -> bool:
+    """True when the LLM's stored answer already covers this event: it read this very text, or a newer
+    version's (a redelivered or late event asks the model nothing)."""
+    row: Mapping[str, Any] | None = conn.execute(  # type: ignore[assignment]
+        "SELECT llm_text_hash, llm_classified_version FROM companies WHERE id = %s", (company_id,)
+    ).fetchone()
+    conn.rollback()
+    if row is None or row["llm_classified_version"] is None:
+        return False
+    return row["llm_text_hash"] == text_hash or _older(version, row["llm_classified_version"])
+
+
+def store_llm(
+    conn: psycopg.Connection, company_id: str, version: int, text_hash: str, proposals: Sequence[Proposal]
+) -> list[Proposal] | None:
+    """Store the LLM's proposals for the company text of `version` (its sha256 `text_hash`) and the merge with
+    the model's; None (nothing written) when the company is gone or a newer version's answer is stored."""
+    with conn.transaction():
+        sources: Mapping[str, Any] | None = conn.execute(_SOURCES, (company_id,)).fetchone()  # type: ignore[assignment]
+        if sources is None or _older(version, sources["llm_classified_version"]):
+            return None
+        model = [Proposal.from_json(p) for p in sources["model_proposals"]]
+        own = [Proposal(p.code, p.confidence, "llm") for p in proposals]
+        # Until the vector (and the model's proposals) of this text are stored, the merge shows the model's
+        # alone; the model's run then merges this answer in (its text hash matches by then).
+        current = own if text_hash == sources["embedding_content_hash"] else []
+        params = _merged_params(model, current)
+        conn.execute(
+            _WRITE_LLM, {**params, "own": _as_json(own), "version": version, "hash": text_hash, "id": company_id}
+        )
+        return merge(model, current)

@@ -55,6 +55,42 @@ class NudgeOut(_Output):
     body: str = Field(min_length=20, max_length=2000)
 
 
+def _taxonomy_codes(schema: dict[str, Any]) -> None:
+    """The schema of a kind's code lists the taxonomy's codes (YandexGPT's structured output then cannot
+    answer another); read when the schema is built, not at import."""
+    from shared.taxonomy import taxonomy
+
+    schema["enum"] = sorted(taxonomy().industry_of_sub())
+
+
+class KindGuess(_Output):
+    code: str = Field(json_schema_extra=_taxonomy_codes)
+    confidence: float = Field(ge=0, le=1)
+
+    @field_validator("code")
+    @classmethod
+    def _known(cls, code: str) -> str:
+        from shared.taxonomy import taxonomy
+
+        if code not in taxonomy().industry_of_sub():
+            raise ValueError(f"{code!r} is not a code from the list: answer only codes from the list")
+        return code
+
+
+class ClassificationOut(_Output):
+    """The kinds of product a company is, best first (at most three, each once)."""
+
+    kinds: list[KindGuess] = Field(max_length=3)
+
+    @field_validator("kinds")
+    @classmethod
+    def _once(cls, kinds: list[KindGuess]) -> list[KindGuess]:
+        seen: dict[str, KindGuess] = {}
+        for kind in kinds:
+            seen.setdefault(kind.code, kind)
+        return sorted(seen.values(), key=lambda k: -k.confidence)
+
+
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     """A plain JSON schema (no titles) for structured output and for the prompt."""
     schema = model.model_json_schema()

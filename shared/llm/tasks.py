@@ -25,7 +25,15 @@ from pydantic import BaseModel, Field
 
 from shared.llm import offline
 from shared.llm.core import InvalidModelOutput, LLMUnavailable
-from shared.llm.output import EnrichmentOut, ExplanationOut, InsightOut, NudgeOut, OutreachOut, output_schema
+from shared.llm.output import (
+    ClassificationOut,
+    EnrichmentOut,
+    ExplanationOut,
+    InsightOut,
+    NudgeOut,
+    OutreachOut,
+    output_schema,
+)
 from shared.llm.prompting import build_request, company_view
 from shared.llm.records import CallRecord
 from shared.llm.runtime import LLMRuntime
@@ -78,6 +86,13 @@ class Nudge(BaseModel):
 
     subject: str
     body: str
+    made_by: MadeBy
+
+
+class KindsGuess(BaseModel):
+    """The kinds of product (taxonomy sub-industry codes) a model read the company as, best first."""
+
+    kinds: list[tuple[str, float]]  # (code, confidence)
     made_by: MadeBy
 
 
@@ -263,3 +278,33 @@ def follow_up_nudge(
         days_stalled=days_stalled,
     )
     return Nudge(subject=out.subject, body=out.body, made_by=made_by)
+
+
+def classify_kinds(
+    settings: Settings, company: Mapping[str, Any], *, runtime: LLMRuntime | None = None
+) -> KindsGuess | None:
+    """The kinds of product a language model reads the company as, from its name, description, industry and
+    integrations and the taxonomy's list; None when no provider is configured: the offline rules would only
+    repeat the nearest-neighbour proposals (shared.companies.classification), so they never stand in for a
+    model here. Raises LLMUnavailable / InvalidModelOutput when every configured provider failed."""
+    rt = runtime if runtime is not None else runtime_for(settings)
+    if rt.chain is None:
+        return None
+    from shared.taxonomy import taxonomy
+
+    industries = [
+        {"label": i.label.ru, "kinds": [{"code": k.key, "label": k.label.ru} for k in i.sub_industries]}
+        for i in taxonomy().industries
+    ]
+    view = {k: v for k, v in company_view(company).items() if k not in ("id", "sub_industries")}
+    out, made_by = _answer(
+        settings,
+        rt,
+        "classification",
+        ClassificationOut,
+        lambda: ClassificationOut(kinds=[]),  # not reached: no chain means no call (above), and no fallback
+        offline_fallback=False,
+        company=view,
+        industries=industries,
+    )
+    return KindsGuess(kinds=[(k.code, k.confidence) for k in out.kinds], made_by=made_by)

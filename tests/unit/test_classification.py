@@ -17,6 +17,7 @@ from shared.companies.classification import (
     SELF_WEIGHT,
     Proposal,
     confident,
+    merge,
     propose,
 )
 from shared.partnerships.compatibility import (
@@ -247,3 +248,16 @@ def test_a_direct_competitor_stays_capped_however_much_they_name_and_share() -> 
     # The shared kind is what makes them rivals: the same two without it are partners.
     apart = analyze_pair({**mine, "matching_sub_industries": ["reviews"]}, rival)
     assert not apart.competitor and apart.score > 0.7
+
+
+def test_merge_keeps_per_code_the_higher_confidence_and_its_source() -> None:
+    model = [Proposal("payments", 0.6), Proposal("lending", 0.2), Proposal("accounting", 0.1)]
+    llm = [Proposal("lending", 0.9, "llm"), Proposal("payments", 0.6, "llm")]
+    assert merge(model, llm) == [
+        Proposal("lending", 0.9, "llm"),
+        Proposal("payments", 0.6, "llm"),  # a tie goes to the LLM, which read the whole text
+        Proposal("accounting", 0.1),
+    ]
+    assert merge(model, []) == model and merge([], llm) == llm
+    many = [Proposal(f"code_{n}", n / 10) for n in range(1, 9)]
+    assert len(merge(many, [])) == PROPOSALS and merge(many, [])[0].code == "code_8"

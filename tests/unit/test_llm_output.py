@@ -7,7 +7,15 @@ import json
 import pytest
 
 from shared.llm.core import InvalidModelOutput
-from shared.llm.output import EnrichmentOut, ExplanationOut, OutreachOut, extract_json, output_schema, parse
+from shared.llm.output import (
+    ClassificationOut,
+    EnrichmentOut,
+    ExplanationOut,
+    OutreachOut,
+    extract_json,
+    output_schema,
+    parse,
+)
 from shared.llm.prompting import build_request, company_view, correction, fenced, strip_fences
 
 GOOD = {"text": "Компании дополняют друг друга: платежи и склад для одних магазинов."}
@@ -102,3 +110,19 @@ def test_every_task_has_a_v1_prompt_in_russian(task: str) -> None:
 
     text = (PROMPTS_DIR / task / "v1.md").read_text(encoding="utf-8")
     assert text.startswith("Задача:") and "JSON" in text
+
+
+def test_a_classification_names_only_taxonomy_codes_once_each_best_first() -> None:
+    from shared.taxonomy import taxonomy
+
+    answer = '{"kinds": [{"code": "payments", "confidence": 0.4}, {"code": "store_builder", "confidence": 0.9},'
+    answer += ' {"code": "payments", "confidence": 0.2}]}'
+    out = parse(answer, ClassificationOut, task="classification", provider="p")
+    assert [(k.code, k.confidence) for k in out.kinds] == [("store_builder", 0.9), ("payments", 0.4)]
+    with pytest.raises(InvalidModelOutput, match="'online_shops' is not a code from the list"):
+        parse('{"kinds": [{"code": "online_shops", "confidence": 0.9}]}', ClassificationOut, task="c", provider="p")
+    with pytest.raises(InvalidModelOutput, match="confidence"):
+        parse('{"kinds": [{"code": "payments", "confidence": 1.5}]}', ClassificationOut, task="c", provider="p")
+    # The schema a provider's structured output enforces lists every code, and only those.
+    code = output_schema(ClassificationOut)["$defs"]["KindGuess"]["properties"]["code"]
+    assert code["enum"] == sorted(taxonomy().industry_of_sub())

@@ -101,12 +101,19 @@ _FILLER = (
 )
 
 
-def sample(schema: Mapping[str, Any], name: str = "") -> Any:  # noqa: PLR0911 - one per JSON type
-    """A value valid for ``schema`` (the subset pydantic emits: object, string, number, array)."""
+def sample(schema: Mapping[str, Any], name: str = "", root: Mapping[str, Any] | None = None) -> Any:  # noqa: PLR0911 - one per JSON type
+    """A value valid for ``schema`` (the subset pydantic emits: object, string, number, array, enum, and
+    ``$ref`` to the root's ``$defs``)."""
+    root = schema if root is None else root
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return sample(root.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {}), name, root)
+    if schema.get("enum"):
+        return schema["enum"][0]
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
-        return {key: sample(sub, key) for key, sub in props.items()}
+        return {key: sample(sub, key, root) for key, sub in props.items()}
     if kind == "string":
         text = "Тема: партнёрство и интеграция" if name == "subject" else _FILLER
         low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
@@ -119,7 +126,7 @@ def sample(schema: Mapping[str, Any], name: str = "") -> Any:  # noqa: PLR0911 -
     if kind == "array":
         if name == "tags":
             return ["saas", "интеграции"]
-        return [sample(schema.get("items", {"type": "string", "maxLength": 20}), name)]
+        return [sample(schema.get("items", {"type": "string", "maxLength": 20}), name, root)]
     if kind == "boolean":
         return True
     return None
