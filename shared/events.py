@@ -91,6 +91,7 @@ EVENTS: dict[str, EventSpec] = {
     "partnership.updated": EventSpec("partnership.events", "partnership", f"{_PARTNERSHIP}:PartnershipUpdated"),
     "partnership.follow_up_drafted": EventSpec("notification.events", "partnership", f"{_DISCOVERY}:FollowUpDrafted"),
     "outreach.review_requested": EventSpec("notification.events", "discovery", f"{_DISCOVERY}:OutreachReviewRequested"),
+    "discovery.no_match": EventSpec("notification.events", "discovery", f"{_DISCOVERY}:DiscoveryNoMatch"),
     "crm.sync_requested": EventSpec("crm.integration.events", "discovery", f"{_DISCOVERY}:CrmSyncRequested"),
 }
 

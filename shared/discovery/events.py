@@ -38,6 +38,20 @@ class OutreachReviewRequested(EventPayload):
     links: ReviewLinks
 
 
+class DiscoveryNoMatch(EventPayload):
+    """`discovery.no_match` (notification.events, aggregate `discovery`): a discovery run ended with no
+    candidate at or above its threshold; the company's BD managers are told, with the best score it saw, so
+    they can lower the threshold or complete the company's card."""
+
+    kind: Literal["discovery_no_match"] = Field(description="the notification template to use")
+    discovery_id: UuidText = Field(description="the discovery run")
+    company_id: UuidText = Field(description="the company the run was for")
+    user_ids: UserIds
+    threshold: float = Field(ge=0, le=1, description="the compatibility score a candidate had to reach")
+    candidates: int = Field(ge=0, description="how many candidates were analysed")
+    best_score: float | None = Field(description="the best candidate's score, null when there was none")
+
+
 class FollowUpDrafted(EventPayload):
     """`partnership.follow_up_drafted` (notification.events, aggregate `partnership`): the daily follow-up
     agent drafted a nudge for a partnership left in `contacted` or `in_discussion` for

@@ -210,11 +210,28 @@ def record_outcome(settings: Settings, event: dict[str, Any]) -> dict[str, Any]:
             fields: dict[str, Any] = {"status": outcome, "current_step": OUTCOMES[outcome], "task_token": None}
             if outcome == "expired":
                 fields["review_state"] = "expired"
-            store.update(conn, discovery_id, **fields)
+            row = store.update(conn, discovery_id, **fields)
+            if outcome == "no_match":
+                _emit(conn, row, "discovery.no_match", _no_match(conn, row))
         else:
             raise ValueError(f"unknown outcome {outcome!r}")
     conn.commit()
     return {"discovery_id": discovery_id, "status": outcome}
+
+
+def _no_match(conn: Any, row: dict[str, Any]) -> EventPayload:
+    from shared.discovery.events import DiscoveryNoMatch
+
+    scores = [float(c["score"]) for c in row["candidates"] or [] if c.get("score") is not None]
+    return DiscoveryNoMatch(
+        kind="discovery_no_match",
+        discovery_id=str(row["id"]),
+        company_id=str(row["company_id"]),
+        user_ids=store.company_users(conn, str(row["company_id"])),
+        threshold=float(row["threshold"]),
+        candidates=len(row["candidates"] or []),
+        best_score=max(scores) if scores else None,
+    )
 
 
 def _cause(cause: Any) -> str:

@@ -1,5 +1,6 @@
 """RecordOutcomeFunction (RecordNoMatch, RecordRejection, RecordExpiry and RecordFailure): the run's end
-state on its row; a failure keeps the failed step, the error and the Lambda error's message."""
+state on its row; a failure keeps the failed step, the error and the Lambda error's message; no match tells the
+company's BD managers (`discovery.no_match` on notification.events)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from functions.agent_calls import discovery_row, invoke, started_run, step_function, task_input
+from functions.agent_calls import discovery_row, invoke, outbox, started_run, step_function, task_input
 from functions.partnership_calls import awaiting_review, catalog_companies
 
 
@@ -32,6 +33,19 @@ def test_an_end_state_is_recorded(
     assert output == {"discovery_id": run, "status": outcome}
     row = discovery_row(postgres_url, run)
     assert (row["status"], row["current_step"], row["failures"]) == (outcome, step, [])
+    told = [m for m in outbox(postgres_url, run) if m["topic"] == "notification.events"]
+    if outcome == "no_match":  # the company's BD managers learn that nothing was found (notifications)
+        (message,) = told
+        assert message["type"] == "discovery.no_match"
+        payload = message["payload"]
+        assert (payload["kind"], payload["discovery_id"], payload["company_id"]) == (
+            "discovery_no_match",
+            run,
+            companies[0]["id"],
+        )
+        assert (payload["candidates"], payload["best_score"], payload["threshold"]) == (0, None, 0.6)
+    else:
+        assert told == []
 
 
 def test_an_expired_review_forgets_its_token(
