@@ -97,6 +97,7 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
         registry_setup.provision_secret(state)
         _deploy(state, {**state.parameters, **secret_params})
         _start_python(state, "relay", "localcloud.relay")
+        _start_python(state, "scheduler", "localcloud.scheduler")  # the template's Schedule rules
         if profile == "full":
             _start_python(state, "bridge", "localcloud.bridge")
         _warm_functions(state)
@@ -243,7 +244,7 @@ def _deploy(state: CloudState, parameters: dict[str, str]) -> None:
     _say(f"  deployed    {len(result.functions)} functions in {result.seconds:.1f} s")
 
 
-RESTARTABLE = {"relay": "localcloud.relay", "bridge": "localcloud.bridge"}
+RESTARTABLE = {"relay": "localcloud.relay", "bridge": "localcloud.bridge", "scheduler": "localcloud.scheduler"}
 
 
 def restart(name: str) -> None:

@@ -141,3 +141,34 @@ def kafka_sources(template: dict[str, Any]) -> list[KafkaSource]:
                 )
             )
     return sources
+
+
+@dataclass(frozen=True)
+class ScheduleSource:
+    function: str  # logical id
+    name: str  # the event's key in the template (the rule's name)
+    expression: str  # EventBridge's rate(...) or cron(...)
+
+
+def _local_state(value: Any) -> Any:
+    """A rule's State as the local stack (Stage=local, so the IsLocal condition holds) resolves it."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        return when_true if condition == "IsLocal" else when_false
+    return value
+
+
+def schedules(template: dict[str, Any]) -> list[ScheduleSource]:
+    """Every enabled Schedule / ScheduleV2 event of every function in the local stack, as the local scheduler
+    fires them (a rule whose State is DISABLED locally, like the outbox sweep the relay replaces, is left out)."""
+    found = []
+    for name, res in functions(template).items():
+        for key, event in res["Properties"].get("Events", {}).items():
+            if event["Type"] not in {"Schedule", "ScheduleV2"}:
+                continue
+            props = event["Properties"]
+            expression = props.get("Schedule") or props.get("ScheduleExpression")
+            enabled = props.get("Enabled", True) is not False and _local_state(props.get("State")) != "DISABLED"
+            if enabled and isinstance(expression, str):
+                found.append(ScheduleSource(function=name, name=key, expression=expression))
+    return found
