@@ -1,4 +1,4 @@
-"""`algoarts`: the local cloud (`local`, `openapi`) and, through algoarts_ops, the operator commands.
+"""`algoarts`: the local cloud (`local`, `openapi`, `mail`) and, through algoarts_ops, the operator commands.
 
 One program, two packages: this module owns the parser and the local cloud's subcommands, and is the
 only place localcloud imports the operator package (`algoarts_ops.cli` adds the subcommands `keys`,
@@ -30,11 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     asyncapi.add_argument("--write", action="store_true")
     table = sub.add_parser("functions-table", help="print or write README's table of every function")
     table.add_argument("--write", action="store_true")
+    mail = sub.add_parser("mail", help="the local mailbox: every email the platform sent (list, show)")
+    from localcloud import mail as local_mail
+
+    local_mail.add_arguments(mail)
     ops.add_commands(sub)
     args = parser.parse_args(argv)
 
     if args.command in ops.COMMANDS:
         return ops.run(args)
+
+    if args.command == "mail":
+        return local_mail.run(args)
 
     if args.command in ("openapi", "asyncapi", "functions-table"):
         import importlib
