@@ -27,7 +27,8 @@ def _inbox(postgres_url: str, user_id: str, count: int, *, read: frozenset[int] 
     with connect(postgres_url) as conn:
         for i in range(count):
             row = conn.execute(
-                "INSERT INTO notifications (user_id, event_id, event_type, kind, title, body, link, created_at, read_at) "
+                "INSERT INTO notifications (user_id, event_id, event_type, kind, title, body, link, created_at, "
+                "read_at) "
                 "VALUES (%s, %s, 'outreach.review_requested', 'outreach_review_requested', %s, 'Откройте черновик', "
                 "'https://app.algoarts.ru/discoveries/1', %s, %s) RETURNING id::text AS id",
                 (
@@ -38,7 +39,7 @@ def _inbox(postgres_url: str, user_id: str, count: int, *, read: frozenset[int] 
                     start + timedelta(hours=1) if i in read else None,
                 ),
             ).fetchone()
-            ids.append(row["id"])  # type: ignore[index]
+            ids.append(row["id"])  # type: ignore[call-overload, index]
         conn.commit()
     return ids
 

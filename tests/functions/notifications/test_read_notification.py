@@ -26,7 +26,7 @@ def _item(postgres_url: str, user_id: str) -> str:
             (user_id, uuid.uuid4()),
         ).fetchone()
         conn.commit()
-    return str(found["id"])  # type: ignore[index]
+    return str(found["id"])  # type: ignore[call-overload, index]
 
 
 def _path(item_id: str) -> str:

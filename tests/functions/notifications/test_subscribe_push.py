@@ -77,7 +77,7 @@ def _broken(change: str) -> tuple[dict[str, Any], str]:
     compressed = (
         ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
     )
-    cases = {
+    cases: dict[str, tuple[dict[str, Any], str]] = {
         "http endpoint": ({"endpoint": "http://push.example.com/x"}, "endpoint"),
         "loopback endpoint off the local stage": ({"endpoint": "http://127.0.0.1:9/x"}, "endpoint"),
         "not a URL": ({"endpoint": "push-me"}, "endpoint"),
