@@ -18,6 +18,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -223,6 +224,60 @@ def test_compose_refuses_a_non_https_unsubscribe_url_and_header_injection() -> N
     assert local["List-Unsubscribe"] == "<http://127.0.0.1:8080/v1/notifications/unsubscribe?token=t>"
     bare = compose(**base, unsubscribe_url=None)
     assert bare["List-Unsubscribe"] is None and bare["List-Unsubscribe-Post"] is None
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A throwaway CA-flagged certificate for 127.0.0.1 and its key (PEM files)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "smtp.crt", folder / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+def test_starttls_then_auth_as_in_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    with LocalSmtpServer(tmp_path / "mail", username=USERNAME, password=PASSWORD, tls_context=context) as tls:
+        settings = _settings(tls.port, smtp_starttls=True)
+        # The certificate is not trusted yet: verification fails, nothing is sent, the message is kept.
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-ca.pem"))
+        with pytest.raises(RetryableDelivery) as untrusted:
+            send(settings, _message(), secret=_secret)
+        assert untrusted.value.reason.startswith("smtp tls failed")
+        # Without STARTTLS the server (like Postbox and SES on 587) refuses to go on.
+        with pytest.raises(RetryableDelivery) as plaintext:
+            send(_settings(tls.port, smtp_username=None), _message())
+        assert plaintext.value.reason.startswith("smtp 530 at MAIL FROM")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # ssl.create_default_context() reads it
+        send(settings, _message(), secret=_secret)
+        [received] = tls.received
+    assert received.authenticated_as == USERNAME and received.rcpt_tos == ("ivan@example.ru",)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:

@@ -9,6 +9,8 @@ byte what the client sent after DATA (RFC 5321 dot-unstuffed, CRLF kept), so `al
 * AUTH PLAIN and LOGIN (aiosmtpd's built-in mechanisms) are offered, and required before MAIL, only when
   the server is given a username and a password: a client without credentials gets ``530 5.7.0
   Authentication required``, a wrong password ``535 5.7.8``. Without credentials AUTH is not offered.
+* Given a ``tls_context``, STARTTLS is offered and required before anything else (AUTH only after it), as
+  Postbox and SES on port 587 do; tests use it with a throwaway certificate.
 * Faults for tests: ``fail_next(n, code=451, message=..., at="rcpt"|"data")`` answers the next ``n`` RCPT
   (or DATA) commands with that reply instead of accepting; ``received`` lists what was delivered
   (envelope, Maildir key, Message-ID, when), ``reset()`` forgets both.
@@ -33,6 +35,7 @@ import logging
 import mailbox
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -180,6 +183,7 @@ class LocalSmtpServer:
         username: str | None = None,
         password: str | None = None,
         hostname: str = "smtp.algoarts.local",
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         if (username is None) != (password is None) or username == "" or password == "":
             raise ValueError("give both a username and a password, or neither")
@@ -189,6 +193,7 @@ class LocalSmtpServer:
         )
         self._port = port
         self._hostname = hostname
+        self._tls_context = tls_context
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -270,10 +275,13 @@ class LocalSmtpServer:
                 data_size_limit=DATA_SIZE_LIMIT,
                 enable_SMTPUTF8=True,
                 decode_data=False,
+                # With a TLS context (tests of production's STARTTLS path) STARTTLS is required first.
+                tls_context=self._tls_context,
+                require_starttls=self._tls_context is not None,
                 auth_required=auth,
                 # False: offer AUTH over plaintext (loopback only, see above). Without credentials AUTH is
-                # not offered at all (require TLS that never comes).
-                auth_require_tls=not auth,
+                # not offered at all (require TLS that never comes); with TLS, only after STARTTLS.
+                auth_require_tls=not auth or self._tls_context is not None,
                 authenticator=_Authenticator(self._state) if auth else None,
                 loop=self._loop,
             )
