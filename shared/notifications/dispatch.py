@@ -72,7 +72,7 @@ class DispatchResult:
     notified: int = 0  # events of a known kind
     ignored: int = 0  # events of company/partnership topics that notify nobody
     inbox: int = 0  # inbox rows written
-    deliveries: Counter[str] = field(default_factory=Counter)  # status -> rows written
+    deliveries: Counter[str] = field(default_factory=Counter)  # status -> rows written (for events written anew)
     to_enqueue: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -175,10 +175,9 @@ def _one(  # noqa: PLR0917 - the event's whole context
                     "deliver_after": deliver_after,
                 }
             )
-    store.insert_inbox(conn, inbox)
-    store.insert_deliveries(conn, deliveries)
-    result.inbox += len(inbox)
-    result.deliveries.update(row["status"] for row in deliveries)
+    result.inbox += store.insert_inbox(conn, inbox)
+    if store.insert_deliveries(conn, deliveries):
+        result.deliveries.update(row["status"] for row in deliveries)
     log.info(
         "notification dispatched",
         extra={"event_id": event_id, "kind": kind.name, "recipients": len(people), "deliveries": len(deliveries)},

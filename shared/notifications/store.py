@@ -128,11 +128,11 @@ def overrides(conn: psycopg.Connection, user_ids: Sequence[str], kind: str) -> d
     return {(row["user_id"], row["kind"], row["channel"]): row["enabled"] for row in rows}
 
 
-def insert_inbox(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_inbox(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> int:
     """The inbox items (user_id, event_id, event_type, kind, title, body, link); an existing (event, user)
-    is left as it is."""
+    is left as it is. Returns how many were new."""
     if not rows:
-        return
+        return 0
     with conn.cursor() as cur:
         cur.executemany(
             """
@@ -142,13 +142,15 @@ def insert_inbox(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> No
             """,
             rows,
         )
+        return max(cur.rowcount, 0)
 
 
-def insert_deliveries(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_deliveries(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) -> int:
     """The delivery rows (dedup_key, event_id, event_type, kind, user_id, channel, status, reason, content,
-    deliver_after); an existing dedup key is left as it is (a redelivered event writes nothing)."""
+    deliver_after); an existing dedup key is left as it is (a redelivered event writes nothing). Returns how
+    many were new."""
     if not rows:
-        return
+        return 0
     with conn.cursor() as cur:
         cur.executemany(
             """
@@ -160,6 +162,7 @@ def insert_deliveries(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) 
             """,
             [{**row, "content": Jsonb(row["content"])} for row in rows],
         )
+        return max(cur.rowcount, 0)
 
 
 def unenqueued(conn: psycopg.Connection, event_ids: Sequence[str]) -> list[dict[str, Any]]:
