@@ -244,8 +244,8 @@ def finish(conn: psycopg.Connection, delivery_id: str, status: str, reason: str 
     _db(conn).execute(
         """
         UPDATE notification_deliveries
-           SET status = %(status)s, reason = %(reason)s, updated_at = clock_timestamp(),
-               sent_at = CASE WHEN %(status)s = 'sent' THEN clock_timestamp() ELSE sent_at END
+           SET status = %(status)s::varchar, reason = %(reason)s, updated_at = clock_timestamp(),
+               sent_at = CASE WHEN %(status)s::varchar = 'sent' THEN clock_timestamp() ELSE sent_at END
          WHERE id = %(id)s
         """,
         {"id": delivery_id, "status": status, "reason": _short(reason)},
