@@ -316,16 +316,20 @@ def enqueue(
     the trigger retries the batch and only the rest is sent again. Returns how many were enqueued."""
     from shared import queues
 
-    client = sqs_client or queues._client()
     by_channel: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         by_channel.setdefault(str(row["channel"]), []).append(row)
+    urls = {channel: getattr(settings, f"notification_{channel}_queue_url") for channel in by_channel}
+    unset = [channel for channel, url in urls.items() if not url]
+    if unset:
+        raise RuntimeError(", ".join(f"ALGOARTS_NOTIFICATION_{c.upper()}_QUEUE_URL" for c in unset) + " not set")
+    if not rows:
+        return 0
+    client = sqs_client or queues._client()
     refused: list[str] = []
     sent = 0
     for channel, items in by_channel.items():
-        queue_url = getattr(settings, f"notification_{channel}_queue_url")
-        if not queue_url:
-            raise RuntimeError(f"ALGOARTS_NOTIFICATION_{channel.upper()}_QUEUE_URL is not set")
+        queue_url = urls[channel]
         for start in range(0, len(items), 10):  # SendMessageBatch takes at most 10 entries
             chunk = items[start : start + 10]
             answer = client.send_message_batch(

@@ -18,6 +18,7 @@ from shared.events import EventEnvelope, parse_event
 from shared.notifications import render as render_module
 from shared.notifications import store
 from shared.notifications.dispatch import UnknownNotification, dispatch
+from shared.notifications.dispatch import enqueue as dispatch_enqueue
 from shared.notifications.render import RenderFailed
 from shared.settings import Settings
 
@@ -387,3 +388,85 @@ def test_a_verified_company_tells_its_owner_and_members(pg: Any, world: World, s
     assert rows[(owner, "email")]["content"]["subject"] == "Компания «Эпсилон» подтверждена по ЕГРЮЛ"
     assert rows[(member, "telegram")]["reason"] == "turned off by preference"  # off by default for this kind
     assert sorted(r["channel"] for r in result.to_enqueue) == ["email", "email"]
+
+
+@pytest.fixture(scope="module")
+def sqs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """MiniStack (the AWS emulator of the local cloud) on a free loopback port, for its SQS; stopped by PID.
+    (tests/servers.py has no emulator fixture: this module starts its own.)"""
+    from localcloud import process
+    from localcloud.paths import CACHE_DIR
+    from localcloud.servers import ministack
+    from servers import free_ports
+
+    build_dir = ministack.build(CACHE_DIR)
+    base = tmp_path_factory.mktemp("ministack")
+    data_dir = base / "data"
+    data_dir.mkdir()
+    (port,) = free_ports(1)
+    ministack.prepare(build_dir, data_dir, port, {})
+    argv, env = ministack.command(build_dir, data_dir, port, {})
+    pid = process.spawn(argv, base / "ministack.log", env=env)
+    try:
+        process.wait_ready("ministack", pid, base / "ministack.log", lambda: ministack.is_ready(port), 60.0)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop(pid, timeout=30.0)
+
+
+def test_enqueue_sends_each_row_to_its_channels_queue_and_marks_it(
+    pg: Any, world: World, settings: Settings, sqs_endpoint: str
+) -> None:
+    import json
+
+    import boto3
+
+    sqs = boto3.client(
+        "sqs", endpoint_url=sqs_endpoint, region_name="us-east-1", aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )  # fmt: skip
+    urls = {
+        c: sqs.create_queue(QueueName=f"notify-{c}-{uuid.uuid4().hex[:6]}")["QueueUrl"]
+        for c in ("email", "telegram", "push")
+    }
+    settings = settings.model_copy(update={f"notification_{c}_queue_url": u for c, u in urls.items()})
+    mine = world.company("Сигма")
+    chat = 10**11 + int(uuid.uuid4().int % 10**9) * 10
+    users = [world.user(f"Пользователь {n}", company_id=mine, telegram_chat_id=chat + n) for n in range(6)]
+    pg.commit()
+    event = review_request(mine, mine, users)
+    result = dispatch(pg, settings, [event], now=LATE - timedelta(hours=12), unsubscribe_token=token)
+    assert len(result.to_enqueue) == 12  # email + telegram for each of six (no browser: push suppressed)
+
+    assert dispatch_enqueue(sqs, settings, result.to_enqueue, conn=pg) == 12
+    bodies: dict[str, list[dict[str, Any]]] = {}
+    for channel, url in urls.items():
+        bodies[channel] = []
+        while True:
+            answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            if not answer.get("Messages"):
+                break
+            bodies[channel] += [json.loads(m["Body"]) for m in answer["Messages"]]
+    assert bodies["push"] == []
+    for channel in ("email", "telegram"):
+        assert sorted(b["dedup_key"] for b in bodies[channel]) == sorted(
+            f"{event.event_id}:{u}:{channel}" for u in users
+        )
+        assert all(
+            set(b) == {"delivery_id", "dedup_key", "channel"} and b["channel"] == channel for b in bodies[channel]
+        )
+    rows = deliveries(pg, event.event_id)
+    assert all(r["enqueued_at"] is not None for r in rows.values() if r["status"] == "queued")
+    # the redelivered event has nothing left to enqueue
+    assert dispatch(pg, settings, [event], now=LATE, unsubscribe_token=token).to_enqueue == []
+
+
+def test_enqueue_without_a_queue_url_refuses_and_marks_nothing(pg: Any, world: World, settings: Settings) -> None:
+    mine = world.company("Тау")
+    anna = world.user("Анна", company_id=mine)
+    pg.commit()
+    event = review_request(mine, mine, [anna])
+    rows = dispatch(pg, settings, [event], now=LATE - timedelta(hours=12), unsubscribe_token=token).to_enqueue
+    with pytest.raises(RuntimeError, match="ALGOARTS_NOTIFICATION_EMAIL_QUEUE_URL"):
+        dispatch_enqueue(None, settings, rows, conn=pg)
+    assert all(r["enqueued_at"] is None for r in deliveries(pg, event.event_id).values())
