@@ -123,6 +123,9 @@ class Settings(BaseModel):
     notification_telegram_queue_url: str | None = None
     notification_push_queue_url: str | None = None
     public_app_url: str = Field(default="https://app.algoarts.ru", pattern=r"^https?://")
+    # A sender's retry waits base, 2 x base, 4 x base ... (capped at 15 minutes, or the channel's retry_after);
+    # with the queues' maxReceiveCount of 6 a message is dead-lettered after ~31 x base seconds of failures.
+    notification_retry_base_seconds: int = Field(default=10, ge=1, le=900)
     # The key that signs unsubscribe and Telegram link tokens (HMAC-SHA256; Secrets Manager name or ARN).
     notification_signing_key_secret: str = "algoarts/notification-signing-key"  # noqa: S105 - a name
     # Email over SMTP (Yandex Cloud Postbox or Amazon SES SMTP interfaces): STARTTLS on 587 with auth; the

@@ -95,6 +95,9 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
         state.endpoint = f"http://127.0.0.1:{ms.port}"
         provision_keys(state)
         registry_setup.provision_secret(state)
+        from localcloud import notify_setup
+
+        notify_setup.provision_secrets(state)
         _deploy(state, {**state.parameters, **secret_params})
         _start_python(state, "relay", "localcloud.relay")
         _start_python(state, "scheduler", "localcloud.scheduler")  # the template's Schedule rules
@@ -148,9 +151,15 @@ def _start_backing_servers(state: CloudState, secrets: dict[str, str]) -> dict[s
     from localcloud.servers import rss
 
     rss.start_part(state)  # sets ScoutFeeds: the scout reads the stand-in's VC.ru and Habr feeds
+    from localcloud import notify_setup
+
+    notify_setup.start(state)  # the web origin, SMTP, Telegram and push stand-ins: the notification parameters
     # A review window of days is right for users; tests deploy a few seconds to see runs expire.
     if review_timeout := os.environ.get("ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS"):
         state.parameters["DiscoveryReviewTimeoutSeconds"] = str(int(review_timeout))
+    # Likewise a notification retried every 10 s, 20 s ... is right for users; tests see it dead-lettered sooner.
+    if retry_base := os.environ.get("ALGOARTS_LOCAL_NOTIFICATION_RETRY_SECONDS"):
+        state.parameters["NotificationRetryBaseSeconds"] = str(int(retry_base))
     if state.profile == "full":
         from localcloud.servers import kafka, opensearch
 

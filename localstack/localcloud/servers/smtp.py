@@ -188,6 +188,10 @@ class LocalSmtpServer:
         if (username is None) != (password is None) or username == "" or password == "":
             raise ValueError("give both a username and a password, or neither")
         self._maildir_path = Path(maildir)
+        # mailbox.Maildir(create=True) makes tmp/new/cur only when the folder itself is new: an existing empty
+        # folder (a fresh state dir, pytest's tmp_path) would fail every delivery.
+        for sub in ("tmp", "new", "cur"):
+            (self._maildir_path / sub).mkdir(parents=True, exist_ok=True)
         self._state = _State(
             maildir=mailbox.Maildir(self._maildir_path, create=True), username=username, password=password
         )

@@ -1,0 +1,148 @@
+"""The local stand-ins the notification senders talk to, their secrets, and the demo accounts' channels.
+
+Why: production sends email through an SMTP relay (Yandex Cloud Postbox or Amazon SES), Telegram messages
+through the Bot API and web push through browsers' push services, all over the internet. Locally each is a
+server on 127.0.0.1 speaking the same protocol (localcloud/servers/smtp.py, telegram.py, webpush.py), so the
+same senders run unchanged and a newcomer sees everything that was sent:
+
+* email lands in the Maildir `.state/local/mail` (`algoarts mail list|show`), through AUTH on the local SMTP
+  server (no TLS on loopback: the sender allows that only for a loopback host);
+* Telegram messages are appended to `.state/local/logs/telegram-messages.jsonl`; the bot's webhook is set to
+  the API's `/v1/notifications/telegram/webhook` with the derived secret token, as production's is;
+* push messages, decrypted by the stand-in (which also plays the browser), to `.state/local/logs/push-messages.jsonl`.
+
+Also the local web origin (servers/app_proxy.py), which is the stack's `PublicAppUrl`: the links in messages
+and the unsubscribe URLs point at it, and it forwards to the API.
+
+The secrets (the SMTP password, the bot token, the VAPID key, the signing key) are generated once per checkout,
+kept in secrets.json and written to the emulator's Secrets Manager under the names the settings default to,
+where the functions read them exactly as on AWS.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from localcloud import process
+from localcloud.paths import STATE_DIR
+from localcloud.runtime import CloudState, PartState, boto_session, load_secrets, save_secrets
+
+SMTP_USER = "algoarts"
+MAILDIR = STATE_DIR / "mail"
+TELEGRAM_LOG = STATE_DIR / "logs" / "telegram-messages.jsonl"
+PUSH_LOG = STATE_DIR / "logs" / "push-messages.jsonl"
+BOT_USERNAME = "algoarts_local_bot"
+SMTP_ADMIN_PORT = STATE_DIR / "notify" / "smtp-admin-port"
+SECRETS = {  # secrets.json key -> the secret's name (the settings' defaults)
+    "smtp_password": "algoarts/smtp-password",
+    "telegram_bot_token": "algoarts/telegram-bot-token",
+    "vapid_private_key": "algoarts/vapid-private-key",
+    "notification_signing_key": "algoarts/notification-signing-key",
+}
+
+
+def _secret_values() -> dict[str, str]:
+    """The notification secrets of this checkout, created on first use."""
+    stored = load_secrets()
+    changed = False
+    for key in SECRETS:
+        if key in stored:
+            continue
+        if key == "telegram_bot_token":  # the shape BotFather gives: <bot id>:<35 characters>
+            stored[key] = f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(26)[:35]}"
+        elif key == "vapid_private_key":
+            from shared.notifications.webpush import generate_vapid_key
+
+            stored[key] = generate_vapid_key()
+        else:
+            stored[key] = secrets.token_urlsafe(32)
+        changed = True
+    if changed:
+        save_secrets(stored)
+    return {key: stored[key] for key in SECRETS}
+
+
+def _spawn(state: CloudState, name: str, argv: list[str], ready_port: int, what: str) -> PartState:
+    log = STATE_DIR / "logs" / f"{name}.log"
+    started = time.monotonic()
+    pid = process.spawn(argv, log)
+    part = PartState(name=name, pid=pid, port=ready_port, url=f"127.0.0.1:{ready_port}", log=str(log))
+    state.parts[name] = part
+    state.save()
+    process.wait_ready(name, pid, log, lambda: _listening(ready_port), 30.0)
+    print(f"  {name:<11} 127.0.0.1:{ready_port}  ({time.monotonic() - started:.1f} s, {what})", flush=True)
+    return part
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _file(folder: Path, name: str, value: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.touch(mode=0o600)
+    path.write_text(value, "utf-8")
+    return path
+
+
+def start(state: CloudState) -> None:
+    """The web origin and the three stand-ins on free loopback ports; sets the stack's notification parameters."""
+    values = _secret_values()
+    folder = STATE_DIR / "notify"
+    py = sys.executable
+    app_port = process.free_port()
+    _spawn(
+        state,
+        "app",
+        [py, "-m", "localcloud.servers.app_proxy", "--port", str(app_port), "--state", str(STATE_DIR)],
+        app_port,
+        "web origin -> API",
+    )
+    smtp_port, smtp_admin = process.free_port(), process.free_port()
+    password_file = _file(folder, "smtp-password", values["smtp_password"])
+    smtp_argv = [py, "-m", "localcloud.servers.smtp", "--port", str(smtp_port), "--maildir", str(MAILDIR)]
+    smtp_argv += ["--username", SMTP_USER, "--password-file", str(password_file), "--admin-port", str(smtp_admin)]
+    _spawn(state, "smtp", smtp_argv, smtp_port, "mail to .state/local/mail")
+    SMTP_ADMIN_PORT.write_text(str(smtp_admin), "utf-8")  # for tests scripting SMTP faults
+    tg_port = process.free_port()
+    token_file = _file(folder, "telegram-token", values["telegram_bot_token"])
+    tg_argv = [py, "-m", "localcloud.servers.telegram", "--port", str(tg_port), "--token-file", str(token_file)]
+    tg_argv += ["--username", BOT_USERNAME, "--log", str(TELEGRAM_LOG)]
+    _spawn(state, "telegram", tg_argv, tg_port, "Bot API stand-in")
+    push_port = process.free_port()
+    _spawn(
+        state,
+        "webpush",
+        [py, "-m", "localcloud.servers.webpush", "--port", str(push_port), "--log", str(PUSH_LOG)],
+        push_port,
+        "push service stand-in",
+    )
+    state.parameters.update(
+        PublicAppUrl=f"http://127.0.0.1:{app_port}",
+        SmtpHost="127.0.0.1",
+        SmtpPort=str(smtp_port),
+        SmtpStarttls="false",
+        SmtpUsername=SMTP_USER,
+        SmtpPasswordSecret=SECRETS["smtp_password"],
+        TelegramApiUrl=f"http://127.0.0.1:{tg_port}",
+        TelegramBotUsername=BOT_USERNAME,
+    )
+    state.save()
+
+
+def provision_secrets(state: CloudState) -> None:
+    client = boto_session(state.endpoint).client("secretsmanager")
+    for key, value in _secret_values().items():
+        name = SECRETS[key]
+        try:
+            client.create_secret(Name=name, SecretString=value)
+        except client.exceptions.ResourceExistsException:
+            client.put_secret_value(SecretId=name, SecretString=value)
