@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 # What a user without a name is called in a greeting.
 _NAMELESS = {"ru": "коллега", "en": "there"}
+# Recipients written per statement batch (one transaction per event either way).
+CHUNK = 500
 # Payload fields that name companies, whose names the templates show.
 _COMPANY_FIELDS = ("company_id", "partner_company_id")
 
@@ -144,43 +146,45 @@ def _one(  # noqa: PLR0917 - the event's whole context
     for language, time_zone in sorted({(p.language, p.time_zone) for p in people}) or [("ru", "Europe/Moscow")]:
         rendered[(language, time_zone)] = render(kind.name, language, {**base, "time_zone": time_zone})
     prefs = store.overrides(conn, [p.id for p in people], kind.name)
-    inbox: list[dict[str, Any]] = []
-    deliveries: list[dict[str, Any]] = []
     event_id = str(envelope.event_id)
-    for person in people:
-        unsubscribe = (
-            f"{settings.public_app_url.rstrip('/')}/v1/notifications/unsubscribe?token={token(person.id, kind.name)}"
-        )
-        content = personalize(
-            rendered[(person.language, person.time_zone)],
-            full_name=person.full_name or _NAMELESS[person.language],
-            email=person.email,
-            unsubscribe_url=unsubscribe,
-        )
-        common = {"event_id": event_id, "event_type": envelope.event_type, "kind": kind.name, "user_id": person.id}
-        if _enabled(prefs, kind, person.id, "inapp"):
-            inbox.append({**common, "title": content.inbox_title, "body": content.inbox_body, "link": content.link})
-        quiet = quiet_until(now, person.time_zone, person.quiet_start, person.quiet_end)
-        for channel in SENT_CHANNELS:
-            status, reason, deliver_after = _decide(prefs, kind, person, channel, quiet)
-            body = {} if status == "suppressed" else _content(channel, person, content, unsubscribe)
-            deliveries.append(
-                {
-                    **common,
-                    "dedup_key": f"{event_id}:{person.id}:{channel}",
-                    "channel": channel,
-                    "status": status,
-                    "reason": reason,
-                    "content": body,
-                    "deliver_after": deliver_after,
-                }
+    common = {"event_id": event_id, "event_type": envelope.event_type, "kind": kind.name}
+    written = 0
+    for start in range(0, len(people), CHUNK):  # a large fan-out is written in slices: memory stays flat
+        inbox: list[dict[str, Any]] = []
+        deliveries: list[dict[str, Any]] = []
+        for person in people[start : start + CHUNK]:
+            unsubscribe = f"{base['public_app_url']}/v1/notifications/unsubscribe?token={token(person.id, kind.name)}"
+            content = personalize(
+                rendered[(person.language, person.time_zone)],
+                full_name=person.full_name or _NAMELESS[person.language],
+                email=person.email,
+                unsubscribe_url=unsubscribe,
             )
-    result.inbox += store.insert_inbox(conn, inbox)
-    if store.insert_deliveries(conn, deliveries):
-        result.deliveries.update(row["status"] for row in deliveries)
+            mine = {**common, "user_id": person.id}
+            if _enabled(prefs, kind, person.id, "inapp"):
+                inbox.append({**mine, "title": content.inbox_title, "body": content.inbox_body, "link": content.link})
+            quiet = quiet_until(now, person.time_zone, person.quiet_start, person.quiet_end)
+            for channel in SENT_CHANNELS:
+                status, reason, deliver_after = _decide(prefs, kind, person, channel, quiet)
+                body = {} if status == "suppressed" else _content(channel, person, content, unsubscribe)
+                deliveries.append(
+                    {
+                        **mine,
+                        "dedup_key": f"{event_id}:{person.id}:{channel}",
+                        "channel": channel,
+                        "status": status,
+                        "reason": reason,
+                        "content": body,
+                        "deliver_after": deliver_after,
+                    }
+                )
+        result.inbox += store.insert_inbox(conn, inbox)
+        if store.insert_deliveries(conn, deliveries):
+            result.deliveries.update(row["status"] for row in deliveries)
+        written += len(deliveries)
     log.info(
         "notification dispatched",
-        extra={"event_id": event_id, "kind": kind.name, "recipients": len(people), "deliveries": len(deliveries)},
+        extra={"event_id": event_id, "kind": kind.name, "recipients": len(people), "deliveries": written},
     )
 
 

@@ -470,3 +470,23 @@ def test_enqueue_without_a_queue_url_refuses_and_marks_nothing(pg: Any, world: W
     with pytest.raises(RuntimeError, match="ALGOARTS_NOTIFICATION_EMAIL_QUEUE_URL"):
         dispatch_enqueue(None, settings, rows, conn=pg)
     assert all(r["enqueued_at"] is None for r in deliveries(pg, event.event_id).values())
+
+
+def test_a_fan_out_larger_than_a_slice_writes_every_recipient_once(
+    pg: Any, world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.notifications import dispatch as dispatch_module
+
+    monkeypatch.setattr(dispatch_module, "CHUNK", 7)
+    mine = world.company("Омега")
+    users = [world.user(f"Сотрудник {n}", company_id=mine, language="en" if n % 3 else "ru") for n in range(20)]
+    pg.commit()
+    event = review_request(mine, mine, users)
+    result = dispatch(pg, settings, [event], now=LATE - timedelta(hours=12), unsubscribe_token=token)
+    assert result.inbox == 20 and sum(result.deliveries.values()) == 60
+    rows = deliveries(pg, event.event_id)
+    assert {u for u, _ in rows} == set(users)
+    assert {rows[(u, "email")]["content"]["unsubscribe_url"].rsplit("=", 1)[1] for u in users} == {
+        f"signed-{u}-outreach_review_requested" for u in users
+    }
+    assert len(result.to_enqueue) == 20  # email only: no Telegram chat, no browser
