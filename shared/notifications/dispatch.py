@@ -295,14 +295,15 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def default_unsubscribe_token(settings: Settings) -> UnsubscribeToken:
-    """tokens.sign with the signing key read once per batch (a secret: never logged)."""
-    from shared.notifications import tokens  # type: ignore[attr-defined,unused-ignore]
+def default_unsubscribe_token(settings: Settings, *, secret: Callable[[str], str] | None = None) -> UnsubscribeToken:
+    """tokens.sign with the signing key read once per batch (a secret: never logged); `secret` reads a secret
+    by name (default shared.secrets.read_secret)."""
+    from shared.notifications import tokens
 
-    key = tokens.signing_key(settings)
+    key = tokens.signing_key(settings, secret=secret)
 
     def sign(user_id: str, kind: str) -> str:
-        return str(tokens.sign(key, "unsubscribe", {"u": user_id, "k": kind, "c": "email"}))
+        return tokens.sign(key, "unsubscribe", {"u": user_id, "k": kind, "c": "email"})
 
     return sign
 

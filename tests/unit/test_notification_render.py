@@ -280,3 +280,21 @@ def test_text_templates_are_not_autoescaped_and_html_ones_are() -> None:
     assert environment.autoescape("discovery_no_match/ru.txt") is False
     assert environment.autoescape("discovery_no_match/ru.html") is True
     assert environment.autoescape("discovery_no_match/ru.tg.html") is True
+
+
+def test_the_default_unsubscribe_token_is_one_the_unsubscribe_service_accepts() -> None:
+    """dispatch signs with shared.notifications.tokens for the purpose and claims unsubscribe.target reads."""
+    from shared.notifications import tokens
+    from shared.notifications.dispatch import default_unsubscribe_token
+    from shared.notifications.unsubscribe import PURPOSE
+    from shared.settings import Settings
+
+    secrets = {"algoarts/notification-signing-key": "k" * 48}
+    settings = Settings(database_url="postgresql://unused", redis_url="redis://unused")
+    sign = default_unsubscribe_token(settings, secret=secrets.__getitem__)
+    user = str(uuid.uuid4())
+    token = sign(user, "company_verified")
+    assert token.count(".") == 2 and "k" * 48 not in token
+    claims = tokens.verify(tokens.signing_key(settings, secret=secrets.__getitem__), PURPOSE, token)
+    assert (claims["u"], claims["k"], claims["c"]) == (user, "company_verified", "email")
+    assert tokens.verify(tokens.signing_key(settings, secret=secrets.__getitem__), PURPOSE, sign(user, "*"))["k"] == "*"
