@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 @cache
-def _client() -> SQSClient:
+def client() -> SQSClient:
     # The runtime provides boto3; the endpoint comes from the environment (AWS_ENDPOINT_URL locally).
     import boto3
 
@@ -20,12 +20,12 @@ def _client() -> SQSClient:
 
 def send_json(queue_url: str, body: dict[str, Any]) -> str:
     """Enqueue one message; returns its id. Raises when the queue refuses it (nothing is queued then)."""
-    response = _client().send_message(QueueUrl=queue_url, MessageBody=json.dumps(body, ensure_ascii=False))
+    response = client().send_message(QueueUrl=queue_url, MessageBody=json.dumps(body, ensure_ascii=False))
     return str(response["MessageId"])
 
 
 def delay_retry(queue_url: str, receipt_handle: str, seconds: int) -> None:
     """Keep a failed message invisible for `seconds` before its next delivery (backoff between attempts)."""
-    _client().change_message_visibility(
+    client().change_message_visibility(
         QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=max(0, min(seconds, 43_200))
     )

@@ -330,7 +330,7 @@ def enqueue(
         raise RuntimeError(", ".join(f"ALGOARTS_NOTIFICATION_{c.upper()}_QUEUE_URL" for c in unset) + " not set")
     if not rows:
         return 0
-    client = sqs_client or queues._client()
+    client = sqs_client or queues.client()
     refused: list[str] = []
     sent = 0
     for channel, items in by_channel.items():
