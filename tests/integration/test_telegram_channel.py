@@ -319,10 +319,14 @@ def test_the_stand_in_runs_as_a_process(tmp_path: Path) -> None:
             key = {"X-Fake-Admin-Key": TOKEN}
             assert httpx.post(admin, json={"block": 4242}).status_code == 403
             assert httpx.post(admin, json={"nonsense": 1}, headers=key).status_code == 400
-            assert httpx.post(admin, json={"block": 4242}, headers=key).json() == {"ok": True, "result": True}
+            assert httpx.post(admin, json={"block": 4242}, headers=key).json() is True
             with pytest.raises(ChannelClosed):
                 bot.send_message(4242, "после блокировки")
-            listed = httpx.get(f"{url}/_fake/messages", params={"chat_id": 4242}, headers=key).json()["result"]
+            wrote = httpx.post(admin, json={"write": {"chat_id": 77, "text": "/start abc"}}, headers=key).json()
+            assert wrote["webhook_status"] is None  # no webhook set: kept for getUpdates
+            [pending] = httpx.get(f"{url}/bot{TOKEN}/getUpdates").json()["result"]
+            assert pending == wrote["update"] and parse_start(pending) == (77, "abc")
+            listed = httpx.get(f"{url}/_fake/messages", params={"chat_id": 4242}, headers=key).json()["messages"]
             assert [m["text"] for m in listed] == ["форма", "Привет & добро пожаловать"]
         logged = [json.loads(x) for x in log.read_text("utf-8").splitlines()]
         assert [(m["chat_id"], m["text"]) for m in logged] == [(4242, "форма"), (4242, "Привет & добро пожаловать")]

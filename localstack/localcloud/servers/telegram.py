@@ -32,8 +32,9 @@ For tests and people (in process, or over HTTP with ``X-Fake-Admin-Key: <the bot
   ``X-Telegram-Bot-Api-Secret-Token`` (or kept for getUpdates when none is set); an unknown chat is added.
 * ``POST /_fake/script`` with one command: ``{"add_chat": {"id", "first_name", "username"}}``,
   ``{"block": id}``, ``{"unblock": id}``, ``{"fail": 429, "n": 1, "retry_after": 3}``, ``{"write": {"chat_id",
-  "text", "first_name"?, "username"?}}`` (answers the update and the webhook's status) or ``{"reset": true}``;
-  ``GET /_fake/messages[?chat_id=ID]``. 403 without the key.
+  "text", "first_name"?, "username"?}}`` or ``{"reset": true}``; the answer is the command's result as JSON
+  (the chat; ``true``; for write ``{"update", "webhook_status", "error"}``), 400 for a command it does not
+  know; ``GET /_fake/messages[?chat_id=ID]`` answers ``{"messages": [...]}``. 403 without the key.
 
 Every accepted message is also appended as one JSON line to ``--log FILE`` (``tail -f`` it). The token is
 never printed, logged or stored with a request.
@@ -74,7 +75,7 @@ ADMIN_SCRIPT = "/_fake/script"
 ADMIN_MESSAGES = "/_fake/messages"
 PER_CHAT_PER_SECOND = 1
 GLOBAL_PER_SECOND = 30
-WEBHOOK_TIMEOUT_S = 10.0
+WEBHOOK_TIMEOUT_S = 60.0  # a cold function behind the webhook may take a while
 _PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -925,7 +926,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == ADMIN_MESSAGES and self.command == "GET":
             chat = parse_qs(query).get("chat_id")
             chat_id = int(chat[-1]) if chat and chat[-1].lstrip("-").isdigit() else None
-            self._json(200, {"ok": True, "result": [asdict(m) for m in fake.messages(chat_id)]})
+            self._json(200, {"messages": [asdict(m) for m in fake.messages(chat_id)]})
             return
         if path == ADMIN_SCRIPT and self.command == "POST":
             try:
@@ -933,7 +934,7 @@ class _Handler(BaseHTTPRequestHandler):
             except (ValueError, KeyError, TypeError) as exc:
                 self._json(400, {"ok": False, "error_code": 400, "description": f"bad command: {exc}"})
                 return
-            self._json(200, {"ok": True, "result": result})
+            self._json(200, result)
             return
         self._json(404, ApiError(404, "Not Found").body())
 
