@@ -106,6 +106,7 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
         _warm_functions(state)
         state.save()
         accounts = demo_accounts(state)
+        notify_setup.connect(state, accounts)  # the bot's webhook, the demo accounts' Telegram chats
         if seed:
             from localcloud.seed import seed_sample_data, wait_until_settled
 

@@ -146,3 +146,47 @@ def provision_secrets(state: CloudState) -> None:
             client.create_secret(Name=name, SecretString=value)
         except client.exceptions.ResourceExistsException:
             client.put_secret_value(SecretId=name, SecretString=value)
+
+
+DEMO_CHAT_BASE = 7_000_000  # the demo accounts' Telegram chat ids: base + their place in the list
+
+
+def telegram_script(state: CloudState, command: dict[str, object]) -> dict[str, object]:
+    """One admin command to the Telegram stand-in (see localcloud/servers/telegram.py)."""
+    import httpx
+
+    port = state.parts["telegram"].port
+    key = _secret_values()["telegram_bot_token"]
+    answer = httpx.post(f"http://127.0.0.1:{port}/_fake/script", json=command, headers={"X-Fake-Admin-Key": key})
+    answer.raise_for_status()
+    result = answer.json()
+    return dict(result) if isinstance(result, dict) else {"result": result}
+
+
+def connect(state: CloudState, accounts: list[tuple[str, str, str]]) -> None:
+    """After the deploy: the bot's webhook set to the API, as production's is (setWebhook with the derived
+    secret token), and each demo account's Telegram chat linked the way a user links one: a deep link from
+    POST /v1/notifications/telegram/link, then `/start <token>` written to the bot in the stand-in, which
+    Telegram-like posts the update to the webhook."""
+    import httpx
+
+    from shared.notifications.telegram import BotApi, webhook_secret
+
+    token = _secret_values()["telegram_bot_token"]
+    with BotApi(state.parameters["TelegramApiUrl"], token) as bot:
+        bot.set_webhook(f"{state.api_url}/v1/notifications/telegram/webhook", webhook_secret(token))
+    linked = 0
+    with httpx.Client(base_url=state.api_url, timeout=30) as api:
+        for n, (role, email, password) in enumerate(accounts):
+            login = api.post("/v1/auth/login", json={"email": email, "password": password})
+            login.raise_for_status()
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            link = api.post("/v1/notifications/telegram/link", headers=headers)
+            link.raise_for_status()
+            start = str(link.json()["url"]).rsplit("start=", 1)[1]
+            chat = {"chat_id": DEMO_CHAT_BASE + n, "text": f"/start {start}", "first_name": f"Demo {role}"}
+            result = telegram_script(state, {"write": chat})
+            if result.get("webhook_status") != 200:
+                raise process.PartFailed(f"linking {email}'s Telegram chat failed: {result.get('error')}")
+            linked += 1
+    print(f"  telegram    webhook set, {linked} demo chats linked (messages: {TELEGRAM_LOG})", flush=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import psycopg
-from psycopg.types.json import Jsonb
+if TYPE_CHECKING:
+    import psycopg
+
 
 # A claimed delivery carries this reason while its sender talks to the channel; see deliver.py.
 SENDING = "sending"
@@ -160,7 +161,7 @@ def insert_deliveries(conn: psycopg.Connection, rows: Sequence[dict[str, Any]]) 
                     %(reason)s, %(content)s, %(deliver_after)s)
             ON CONFLICT (dedup_key) DO NOTHING
             """,
-            [{**row, "content": Jsonb(row["content"])} for row in rows],
+            [{**row, "content": _jsonb(row["content"])} for row in rows],
         )
         return max(cur.rowcount, 0)
 
@@ -368,7 +369,7 @@ def insert_digest(conn: psycopg.Connection, dedup_key: str, user_id: str, conten
             VALUES (%s, 'notification.digest', 'digest', %s, 'email', 'queued', %s)
             ON CONFLICT (dedup_key) DO NOTHING RETURNING id
             """,
-            (dedup_key, user_id, Jsonb(content)),
+            (dedup_key, user_id, _jsonb(content)),
         )
         .fetchone()
     )
@@ -404,3 +405,9 @@ def queued_unenqueued_by_key(conn: psycopg.Connection, dedup_keys: Sequence[str]
 
 def _short(reason: str | None, limit: int = 500) -> str | None:
     return None if reason is None else reason[:limit]
+
+
+def _jsonb(value: Any) -> Any:
+    from psycopg.types.json import Jsonb  # the driver's adapter, imported where it is used (cheap cold starts)
+
+    return Jsonb(value)

@@ -162,6 +162,7 @@ USER_ADMINS_OF_OWN_COMPANY: Expected = (401, 403, 403, OK, 403, OK)
 # A company's owner, an admin of that company, or a platform admin; the paid user owns none of these.
 COMPANY_EDITORS: Expected = (401, 403, 403, OK, OK, OK)
 REVIEWERS_OF_NOTHING: Expected = (401, 403, 403, 409, 409, 409)
+OWN_ONLY: Expected = (401, 404, 404, 404, 404, 404)  # signed in, but the object is nobody's of theirs
 DEMO_ROLE = {
     "free_user": "free_user",
     "paid_user": "paid_user",
@@ -274,6 +275,42 @@ def _dismissal(world: World, caller: str) -> str:
     return f"/v1/companies/{world.own_company}/partners/{world.partner()}/dismiss"
 
 
+def _telegram_update(world: World, caller: str) -> dict[str, Any]:
+    """An update as Telegram sends it, with the webhook's secret token (only Telegram knows it)."""
+    from localcloud.runtime import load_secrets
+    from shared.notifications.telegram import webhook_secret
+
+    secret = webhook_secret(load_secrets(world.cloud.state_dir)["telegram_bot_token"])
+    update = {
+        "update_id": 1,
+        "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "hi"},
+    }
+    return {"json": update, "headers": {"X-Telegram-Bot-Api-Secret-Token": secret}}
+
+
+def _unsubscribe_link(world: World, caller: str) -> dict[str, Any]:
+    """The token of an email's unsubscribe link (any recipient's: the link is the credential, not a login)."""
+    from localcloud.runtime import load_secrets
+    from shared.notifications.tokens import sign
+
+    key = load_secrets(world.cloud.state_dir)["notification_signing_key"].encode()
+    token = sign(key, "unsubscribe", {"u": world.own_user, "k": "follow_up_drafted", "c": "email"})
+    return {"params": {"token": token}, "data": {"List-Unsubscribe": "One-Click"}}
+
+
+def _push_subscription(world: World, caller: str) -> dict[str, Any]:
+    """A browser's PushSubscription of the caller's own (a real P-256 key and auth secret)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    keys = {"p256dh": _b64(point), "auth": _b64(uuid.uuid4().bytes)}
+    return {"json": {"endpoint": f"https://push.example.com/wp/matrix-{caller}", "keys": keys}}
+
+
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/v1/health"): Entry(PUBLIC),
     ("GET", "/v1/openapi.json"): Entry(PUBLIC),
@@ -336,6 +373,24 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w, c: {"json": {"reason": "matrix"}},
         target=lambda w, c: f"/v1/outreach/{w.discovery()}/reject",
     ),
+    # Notifications are the caller's own: any signed-in user, only their rows (another's id is 404, as unknown).
+    ("GET", "/v1/notifications"): Entry(SIGNED_IN),
+    ("POST", "/v1/notifications/{notification_id}/read"): Entry(
+        OWN_ONLY, target=lambda w, c: f"/v1/notifications/{uuid.uuid4()}/read"
+    ),
+    ("POST", "/v1/notifications/read-all"): Entry(SIGNED_IN),
+    ("GET", "/v1/notifications/preferences"): Entry(SIGNED_IN),
+    ("PUT", "/v1/notifications/preferences"): Entry(SIGNED_IN, lambda w, c: {"json": {"digest": False}}),
+    ("POST", "/v1/notifications/telegram/link"): Entry(SIGNED_IN),
+    ("DELETE", "/v1/notifications/telegram/link"): Entry(SIGNED_IN),
+    ("POST", "/v1/notifications/telegram/webhook"): Entry(PUBLIC, _telegram_update),  # the secret token is checked
+    ("POST", "/v1/notifications/push/subscriptions"): Entry(SIGNED_IN, _push_subscription),
+    ("DELETE", "/v1/notifications/push/subscriptions"): Entry(
+        SIGNED_IN, lambda w, c: {"json": {"endpoint": f"https://push.example.com/wp/matrix-{c}"}}
+    ),
+    ("GET", "/v1/notifications/push/key"): Entry(PUBLIC),
+    ("GET", "/v1/notifications/unsubscribe"): Entry(PUBLIC, lambda w, c: {"params": _unsubscribe_link(w, c)["params"]}),
+    ("POST", "/v1/notifications/unsubscribe"): Entry(PUBLIC, _unsubscribe_link),  # RFC 8058 one-click
 }
 
 

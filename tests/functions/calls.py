@@ -80,7 +80,7 @@ def forget_instance() -> None:
         conn.close()
     keys._cached.clear()
     if "shared.queues" in sys.modules:
-        sys.modules["shared.queues"]._client.cache_clear()
+        sys.modules["shared.queues"].client.cache_clear()
     if "aws_lambda_powertools.utilities.parameters" in sys.modules:
         sys.modules["aws_lambda_powertools.utilities.parameters"].clear_caches()
     if "shared.search.service" in sys.modules:

@@ -87,6 +87,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "review_deadline": "2026-11-27T10:00:00.123456+00:00",
         "links": {"review": "/v1/discoveries/x"},
     },
+    "discovery.no_match": {
+        "kind": "discovery_no_match",
+        "discovery_id": str(uuid.uuid4()),
+        "company_id": PARTNERSHIP["company_a_id"],
+        "user_ids": [USER],
+        "threshold": 0.6,
+        "candidates": 4,
+        "best_score": 0.41,
+    },
     "crm.sync_requested": {
         "company_id": PARTNERSHIP["company_a_id"],
         "partner_company_id": PARTNERSHIP["company_b_id"],

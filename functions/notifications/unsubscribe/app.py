@@ -6,7 +6,7 @@ because mail scanners fetch every link (shared/notifications/unsubscribe.py says
 with, expired or made up is 400 problem+json naming `token`.
 """
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -42,12 +42,13 @@ def show(settings: SettingsDep, token: Token = None, accept_language: AcceptLang
 @app.post("/v1/notifications/unsubscribe")
 def unsubscribe(
     settings: SettingsDep, token: Token = None, accept_language: AcceptLanguage = None, accept: Accept = None
-) -> Response[Unsubscribed] | Response[str]:
+) -> Response[Unsubscribed]:
     """Turned off. A browser (the page's button, Accept: text/html) gets a page; a mail client JSON."""
     found, done = apply(settings, token)
     if "text/html" in (accept or ""):
         language = preferred_language(accept_language)
-        return _html(done_page(found, language, settings.public_app_url), language)
+        # The page is for a person; the OpenAPI document describes the JSON a mail client gets.
+        return cast("Response[Unsubscribed]", _html(done_page(found, language, settings.public_app_url), language))
     return ok(done, headers={"Cache-Control": "no-store"})
 
 

@@ -89,3 +89,50 @@ def forget_members(postgres_url: str, company_id: str) -> None:
     with connect(postgres_url) as conn:
         conn.execute("DELETE FROM users WHERE company_id = %s", (company_id,))
         conn.commit()
+
+
+def put_secret(aws_endpoint: str, name: str, value: str) -> None:
+    from localcloud.runtime import boto_session
+
+    client = boto_session(aws_endpoint).client("secretsmanager")
+    try:
+        client.create_secret(Name=name, SecretString=value)
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=name, SecretString=value)
+
+
+def dispatched(
+    postgres_url: str, envelope: dict[str, Any], *, now: datetime | None = None
+) -> dict[str, dict[str, Any]]:
+    """The envelope through the dispatcher (links signed with a stand-in token): its deliveries by channel."""
+    from shared.db import connect
+    from shared.events import parse_event
+    from shared.notifications.dispatch import dispatch
+    from shared.settings import Settings
+
+    settings = Settings(
+        database_url=postgres_url, redis_url="redis://127.0.0.1:9", public_app_url="https://app.example.ru"
+    )
+    with connect(postgres_url) as conn:
+        dispatch(conn, settings, [parse_event(envelope)], now=now, unsubscribe_token=lambda u, k: f"token-{u}")
+    return deliveries(postgres_url, envelope["event_id"])
+
+
+def message_for(row: dict[str, Any]) -> dict[str, str]:
+    """The queue message the dispatcher sends for a delivery row."""
+    return {"delivery_id": str(row["id"]), "dedup_key": row["dedup_key"], "channel": row["channel"]}
+
+
+def set_notification_settings(postgres_url: str, user_id: object, **fields: Any) -> None:
+    from shared.db import connect
+
+    columns = ", ".join(fields)
+    values = ", ".join(f"%({k})s" for k in fields)
+    updates = ", ".join(f"{k} = EXCLUDED.{k}" for k in fields)
+    with connect(postgres_url) as conn:
+        conn.execute(
+            f"INSERT INTO notification_settings (user_id, {columns}) VALUES (%(user_id)s, {values}) "
+            f"ON CONFLICT (user_id) DO UPDATE SET {updates}",
+            {"user_id": str(user_id), **fields},
+        )
+        conn.commit()

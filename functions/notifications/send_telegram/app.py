@@ -1,0 +1,57 @@
+"""The Telegram queue -> one message per delivery through the Bot API (shared.notifications.telegram), HTML
+as the templates render it, within the flood limits on every instance (a Redis limiter: one message a second
+per chat, about 30 a second in all; a 429's retry_after holds the chat). A duplicate queue message sends
+nothing; a 429 or an outage is retried after the wait (shared.notifications.sending); a 403 (the user blocked
+the bot) or a chat Telegram no longer knows turns the channel off for that user with the reason (deliver)."""
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.cache import redis_client
+from shared.cold_start import cold_start, is_warmup
+from shared.db import connection
+from shared.logs import logger
+from shared.notifications import telegram
+from shared.notifications.deliver import Outcome, deliver
+from shared.notifications.sending import handle
+from shared.notifications.throttle import TelegramLimiter
+from shared.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+cold_start(lambda: get_settings().require("notification_telegram_queue_url"))
+
+
+@cache
+def bot() -> telegram.BotApi:
+    """One pooled client per instance (the token read from its secret on the first message)."""
+    return telegram.from_settings(get_settings())
+
+
+@cache
+def limiter() -> TelegramLimiter:
+    return TelegramLimiter(redis_client(get_settings().redis_url))
+
+
+def send_one(delivery_id: str, dedup_key: str) -> Outcome:
+    settings = get_settings()
+
+    def send(content: dict[str, Any]) -> None:
+        telegram.send_notification(bot(), content, limiter=limiter())
+
+    return deliver(connection(settings.database_url), settings, delivery_id, send)
+
+
+def record_handler(record: SQSRecord) -> None:
+    handle(get_settings(), record, "telegram", send_one)
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    if is_warmup(event):
+        return {"batchItemFailures": []}
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
