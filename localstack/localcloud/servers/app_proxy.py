@@ -6,7 +6,9 @@ at that origin. Locally the API lives at the emulator's long `/_aws/execute-api/
 only after the stack is deployed, while the functions must be given the origin before. So this server
 starts first on a free port (that is the local `PublicAppUrl`), and forwards each request, method, path,
 query, headers and body as they came, to the API URL in the cloud's state file, read on each request; the
-answer comes back unchanged. The web console (issue 20) will be served from here too.
+answer comes back unchanged. Until the web console (issue 20) is served from here too, a page path that
+messages link to (`/discoveries/<id>`, `/partnerships/<id>`, `/companies/<id>`, `/settings/notifications`)
+answers a short page naming the API call that shows the same thing, instead of a bare 404.
 
 Run: ``python -m localcloud.servers.app_proxy --port P --state DIR``; prints ``READY <port>``; 127.0.0.1 only.
 """
@@ -14,6 +16,7 @@ Run: ``python -m localcloud.servers.app_proxy --port P --state DIR``; prints ``R
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import signal
 import sys
@@ -26,6 +29,11 @@ import httpx
 
 HOST = "127.0.0.1"
 MAX_BODY = 10 * 1024 * 1024
+_CONSOLE_PAGES = {  # a console page -> the API path that answers the same question
+    "discoveries": "/v1/discoveries/{}",
+    "partnerships": "/v1/partnerships/{}",
+    "companies": "/v1/companies/{}",
+}
 _HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length"}
 
 
@@ -46,6 +54,9 @@ def handler_for(state_dir: Path) -> type[BaseHTTPRequestHandler]:
             sys.stderr.write(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
 
         def _forward(self) -> None:
+            if not self.path.startswith(("/v1/", "/.well-known/")):
+                self._console_placeholder()
+                return
             api = _api_url(state_dir)
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
@@ -68,6 +79,26 @@ def handler_for(state_dir: Path) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(answer.content)))
             self.end_headers()
             self.wfile.write(answer.content)
+
+        def _console_placeholder(self) -> None:
+            parts = [p for p in self.path.split("?", 1)[0].split("/") if p]
+            api_path = "/v1/notifications/preferences" if parts[:2] == ["settings", "notifications"] else None
+            if len(parts) == 2 and parts[0] in _CONSOLE_PAGES:
+                api_path = _CONSOLE_PAGES[parts[0]].format(html.escape(parts[1]))
+            if api_path is None:
+                self._plain(404, "no such page: the web console is not built yet; the API is under /v1/")
+                return
+            page = (
+                "<!doctype html><meta charset=utf-8><title>ALGORITHMIC ARTS</title>"
+                "<p>The web console is not built yet. The same information, with your access token:</p>"
+                f"<pre>curl -H 'Authorization: Bearer $TOKEN' {html.escape(api_path)}</pre>"
+                f"<p>(relative to this origin: <code>{html.escape(api_path)}</code>)</p>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
 
         def _plain(self, status: int, text: str) -> None:
             data = text.encode()
