@@ -123,9 +123,12 @@ class Settings(BaseModel):
     notification_telegram_queue_url: str | None = None
     notification_push_queue_url: str | None = None
     public_app_url: str = Field(default="https://app.algoarts.ru", pattern=r"^https?://")
-    # A sender's retry waits base, 2 x base, 4 x base ... (capped at 15 minutes, or the channel's retry_after);
-    # with the queues' maxReceiveCount of 6 a message is dead-lettered after ~31 x base seconds of failures.
+    # A sender's retry waits base, 2 x base, 4 x base ... (capped at 15 minutes, or the channel's retry_after).
     notification_retry_base_seconds: int = Field(default=10, ge=1, le=900)
+    # A sender's own dead-letter queue: after notification_max_attempts failed attempts a message is parked
+    # there with the reason (`algoarts dead-letters redrive` sends it back).
+    notification_dead_letter_url: str | None = None
+    notification_max_attempts: int = Field(default=5, ge=1, le=20)
     # The key that signs unsubscribe and Telegram link tokens (HMAC-SHA256; Secrets Manager name or ARN).
     notification_signing_key_secret: str = "algoarts/notification-signing-key"  # noqa: S105 - a name
     # Email over SMTP (Yandex Cloud Postbox or Amazon SES SMTP interfaces): STARTTLS on 587 with auth; the

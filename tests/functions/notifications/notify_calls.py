@@ -24,12 +24,14 @@ class Channels:
     email: Queue
     telegram: Queue
     push: Queue
+    dead_letters: Queue  # the sender's own (each sender function has its channel's)
 
     def settings(self) -> dict[str, str]:
         return {
             "notification_email_queue_url": self.email.url,
             "notification_telegram_queue_url": self.telegram.url,
             "notification_push_queue_url": self.push.url,
+            "notification_dead_letter_url": self.dead_letters.url,
             "notification_signing_key_secret": SIGNING_SECRET,
             "public_app_url": "https://app.example.ru",
         }
@@ -44,7 +46,7 @@ def channel_queues(aws_endpoint: str) -> Iterator[Channels]:
         client.create_secret(Name=SIGNING_SECRET, SecretString=SIGNING_KEY)
     with ExitStack() as stack:
         yield Channels(
-            *(stack.enter_context(queue(aws_endpoint, f"notify-{c}")) for c in ("email", "telegram", "push"))
+            *(stack.enter_context(queue(aws_endpoint, f"notify-{c}")) for c in ("email", "telegram", "push", "dead"))
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -126,6 +127,21 @@ def test_a_temporary_refusal_is_retried_later_and_a_permanent_one_fails(
         postgres_url, "SELECT status, reason FROM notification_deliveries WHERE id = %s", refused["delivery_id"]
     )[0]
     assert row["status"] == "failed" and "550" in row["reason"]
+
+
+def test_the_last_attempt_parks_the_message_with_the_reason(
+    fn: ModuleType, smtp: LocalSmtpServer, postgres_url: str, company: str, channels: Channels
+) -> None:
+    _, body = queued_email(postgres_url, company)
+    smtp.fail_next(1, 421, "4.3.2 service shutting down")
+    assert fn.handler(sqs_batch(body, attempt=5), LambdaContext()) == {"batchItemFailures": []}  # acknowledged
+    (parked,) = channels.dead_letters.received()
+    assert parked["reason"].startswith("email failed 5 times, the last: smtp 421")
+    assert json.loads(parked["body"]) == body  # what a redrive sends back
+    row = rows(postgres_url, "SELECT status FROM notification_deliveries WHERE id = %s", body["delivery_id"])[0]
+    assert row["status"] == "queued"  # so the redriven message is delivered normally
+    assert fn.handler(sqs_batch(json.loads(parked["body"])), LambdaContext()) == {"batchItemFailures": []}
+    assert len(smtp.received) == 1
 
 
 def test_an_unreadable_message_fails(fn: ModuleType) -> None:
