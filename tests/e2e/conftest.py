@@ -9,11 +9,17 @@ about two minutes, so:
   discovery review window of REVIEW_TIMEOUT_S (7 days by default), so a run can expire within a test.
 * `embedded` and `full` give a module a cloud of its own, for tests that crash parts of it, fill its rate
   limits or need it fresh.
+
+While iterating on one module, `ALGOARTS_E2E_REUSE_EMBEDDED=<state dir>` makes every embedded cloud that
+running one (started with `ALGOARTS_STATE=<dir> algoarts local up` and the environment `shared_embedded` sets),
+which is then left running; CI never sets it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +34,7 @@ REVIEW_TIMEOUT_S = 25
 ORDER = (
     "test_partnerships_cloud",
     "test_discovery_cloud",
+    "test_notifications_cloud",
     "test_companies_cloud",
     "test_embedded_cloud",
     "test_identity_cloud",
@@ -46,6 +53,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _start(
     tmp_path_factory: pytest.TempPathFactory, profile: str, env: dict[str, str] | None = None
 ) -> Generator[Cloud]:
+    if reuse := os.environ.get("ALGOARTS_E2E_REUSE_EMBEDDED"):  # iterating on one module: a cloud kept running
+        state = CloudState.load(Path(reuse))
+        assert state is not None and profile == "embedded", f"no embedded cloud in {reuse}"
+        with httpx.Client(base_url=state.api_url, timeout=30) as client:
+            yield Cloud(Path(reuse), state, client)
+        return
     state_dir = tmp_path_factory.mktemp(f"cloud-{profile}")
     try:
         up = run_cli(state_dir, "local", "up", "--profile", profile, env=env)
@@ -63,7 +76,11 @@ _stop_shared: list[Callable[[], None]] = []
 
 @pytest.fixture(scope="session")
 def shared_embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    cloud = _start(tmp_path_factory, "embedded", {"ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS": str(REVIEW_TIMEOUT_S)})
+    env = {
+        "ALGOARTS_LOCAL_REVIEW_TIMEOUT_SECONDS": str(REVIEW_TIMEOUT_S),
+        "ALGOARTS_LOCAL_NOTIFICATION_RETRY_SECONDS": "1",
+    }
+    cloud = _start(tmp_path_factory, "embedded", env)
     _stop_shared.append(cloud.close)
     yield next(cloud)
     cloud.close()
