@@ -15,9 +15,9 @@ run() {
 run lint    bash -c "$BIN/ruff check . && $BIN/ruff format --check . && $BIN/mypy shared localstack/localcloud ops/algoarts_ops functions tests"
 run checks  bash tests/checks/run_checks.sh
 run unit        $BIN/pytest tests/unit -q -p no:cacheprovider
-run integration $BIN/pytest tests/integration -q -p no:cacheprovider
-run functions   $BIN/pytest tests/functions -q -p no:cacheprovider
-run e2e         $BIN/pytest tests/e2e -q -p no:cacheprovider
+run integration $BIN/pytest tests/integration -q -p no:cacheprovider --durations=8
+run functions   $BIN/pytest tests/functions -q -p no:cacheprovider --durations=8
+run e2e         $BIN/pytest tests/e2e -q -p no:cacheprovider --durations=15
 echo; echo "=== time per tier"
 failed=0
 for i in "${!names[@]}"; do
