@@ -138,6 +138,10 @@ def function_env() -> dict[str, str]:
             "ALGOARTS_VERIFICATION_QUEUE_URL": f"http://127.0.0.1:{kf}/000000000000/verification",
             "ALGOARTS_VERIFICATION_DEAD_LETTER_URL": f"http://127.0.0.1:{kf}/000000000000/verification-dlq",
             "ALGOARTS_ENRICHMENT_QUEUE_URL": f"http://127.0.0.1:{kf}/000000000000/enrichment",
+            **{
+                f"ALGOARTS_NOTIFICATION_{channel.upper()}_QUEUE_URL": f"http://127.0.0.1:{kf}/000000000000/{channel}"
+                for channel in ("email", "telegram", "push")
+            },
             "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as template.yaml's Globals
             "POWERTOOLS_SERVICE_NAME": "algoarts",
             "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.cold_start import cold_start, is_warmup
 from shared.db import connection
 from shared.logs import logger
-from shared.notifications import webpush
 from shared.notifications.deliver import Outcome, deliver_push
 from shared.notifications.sending import handle
 from shared.settings import get_settings
@@ -34,6 +33,8 @@ def send_one(delivery_id: str, dedup_key: str) -> Outcome:
     settings = get_settings()
 
     def send(subscription: dict[str, Any], payload: dict[str, Any]) -> None:
+        from shared.notifications import webpush  # httpx and the crypto on the first message, not at cold start
+
         webpush.send(subscription, payload, vapid_private_key=vapid_key(), vapid_subject=settings.vapid_subject)
 
     return deliver_push(connection(settings.database_url), settings, delivery_id, send)

@@ -5,35 +5,41 @@ nothing; a 429 or an outage is retried after the wait (shared.notifications.send
 the bot) or a chat Telegram no longer knows turns the channel off for that user with the reason (deliver)."""
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.cache import redis_client
 from shared.cold_start import cold_start, is_warmup
 from shared.db import connection
 from shared.logs import logger
-from shared.notifications import telegram
 from shared.notifications.deliver import Outcome, deliver
 from shared.notifications.sending import handle
 from shared.notifications.throttle import TelegramLimiter
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from shared.notifications.telegram import BotApi
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 cold_start(lambda: get_settings().require("notification_telegram_queue_url"))
 
 
 @cache
-def bot() -> telegram.BotApi:
-    """One pooled client per instance (the token read from its secret on the first message)."""
-    return telegram.from_settings(get_settings())
+def bot() -> "BotApi":
+    """One pooled client per instance (the token read from its secret on the first message; httpx imported
+    then, not at cold start)."""
+    from shared.notifications.telegram import from_settings
+
+    return from_settings(get_settings())
 
 
 @cache
 def limiter() -> TelegramLimiter:
+    from shared.cache import redis_client  # (shared.cache brings the company model: not at cold start)
+
     return TelegramLimiter(redis_client(get_settings().redis_url))
 
 
@@ -41,7 +47,9 @@ def send_one(delivery_id: str, dedup_key: str) -> Outcome:
     settings = get_settings()
 
     def send(content: dict[str, Any]) -> None:
-        telegram.send_notification(bot(), content, limiter=limiter())
+        from shared.notifications.telegram import send_notification
+
+        send_notification(bot(), content, limiter=limiter())
 
     return deliver(connection(settings.database_url), settings, delivery_id, send)
 
