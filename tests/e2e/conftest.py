@@ -28,6 +28,7 @@ from e2e_cloud import Cloud, run_cli
 from localcloud.runtime import CloudState
 
 REVIEW_TIMEOUT_S = 25
+CLOUD_START_TIMEOUT_S = 600  # per test, its fixtures' set-up included (pyproject's default is 300)
 
 # Module order: the shared cloud's users first (companies last of them: its poison-event test leaves cold
 # workers behind), then the modules with a cloud of their own.
@@ -48,6 +49,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return ORDER.index(name) if name in ORDER else len(ORDER)
 
     items.sort(key=rank)  # stable: the order within a module is kept
+    for item in items:
+        # A module's first test also pays for its cloud's start (73 functions warmed: ~3.5 min on 2 cores).
+        item.add_marker(pytest.mark.timeout(CLOUD_START_TIMEOUT_S))
 
 
 def _start(

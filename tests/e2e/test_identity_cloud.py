@@ -434,10 +434,32 @@ def _matches(expected: int | str, status: int) -> bool:
     return 200 <= status < 300 if expected == OK else status == expected
 
 
+class _Pace:
+    """Keeps the demo company admin (both company_admin callers are that one account) under its 100 requests
+    per wall-clock minute: the matrix makes more than that, so it waits for the next minute when close."""
+
+    BUDGET = 80  # of the 100, leaving room for the requests a `target` or `request` makes itself
+
+    def __init__(self) -> None:
+        self.minute, self.count = int(time.time() // 60), 0
+
+    def admin_request(self) -> None:
+        minute = int(time.time() // 60)
+        if minute != self.minute:
+            self.minute, self.count = minute, 0
+        if self.count >= self.BUDGET:
+            time.sleep(60.5 - time.time() % 60)
+            self.minute, self.count = int(time.time() // 60), 0
+        self.count += 1
+
+
 def test_every_route_answers_every_caller_as_the_matrix_says(world: World) -> None:
     wrong = []
+    pace = _Pace()
     for (method, template_path), entry in MATRIX.items():
         for caller, expected in zip(CALLERS, entry.expect, strict=True):
+            if caller.startswith("company_admin"):
+                pace.admin_request()
             path = entry.target(world, caller) if entry.target else world.path(template_path, caller)
             response = world.clients[caller].request(method, path, **entry.request(world, caller))
             if not _matches(expected, response.status_code):
@@ -448,6 +470,8 @@ def test_every_route_answers_every_caller_as_the_matrix_says(world: World) -> No
                 # Without the header the gateway answers itself; the authorizer is not even asked.
                 wrong.append(f"{method} {path} as anonymous: not the gateway's 401: {response.text[:200]}")
     assert not wrong, "\n".join(wrong)
+    if pace.count > 30:  # leave the next tests, as the same admin, a fresh minute
+        time.sleep(60.5 - time.time() % 60)
 
 
 def test_a_company_admin_lists_only_the_users_of_their_company(world: World) -> None:
