@@ -72,17 +72,9 @@ def _spawn(state: CloudState, name: str, argv: list[str], ready_port: int, what:
     part = PartState(name=name, pid=pid, port=ready_port, url=f"127.0.0.1:{ready_port}", log=str(log))
     state.parts[name] = part
     state.save()
-    process.wait_ready(name, pid, log, lambda: _listening(ready_port), 30.0)
+    process.wait_ready(name, pid, log, lambda: process.port_taken(ready_port), 30.0)
     print(f"  {name:<11} 127.0.0.1:{ready_port}  ({time.monotonic() - started:.1f} s, {what})", flush=True)
     return part
-
-
-def _listening(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _file(folder: Path, name: str, value: str) -> Path:

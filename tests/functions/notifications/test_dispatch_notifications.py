@@ -6,23 +6,15 @@ topics' changes that notify nobody are ignored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
 from functions.calls import account, cold_start, rows
-from functions.notifications.notify_calls import Channels, channel_queues, deliveries, forget_members, review_requested
-from functions.partnership_calls import catalog_companies
+from functions.notifications.notify_calls import Channels, deliveries, review_requested
 from functions.stream_calls import kafka_batch, sample_envelope
 
 from shared.notifications.dispatch import UnknownNotification
 from support import LambdaContext
-
-
-@pytest.fixture(scope="module")
-def channels(aws_endpoint: str) -> Iterator[Channels]:
-    with channel_queues(aws_endpoint) as found:
-        yield found
 
 
 @pytest.fixture
@@ -33,13 +25,6 @@ def fn(
         monkeypatch, "notifications", "dispatch_notifications", aws=aws_endpoint,
         database_url=postgres_url, redis_url=redis_url, **channels.settings(),
     )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def company(postgres_url: str) -> Iterator[str]:
-    with catalog_companies(postgres_url, ("ecommerce", "store_builder")) as (found,):
-        yield str(found["id"])
-        forget_members(postgres_url, str(found["id"]))
 
 
 def test_a_review_request_reaches_the_inbox_and_the_email_queue_once(

@@ -3,36 +3,19 @@ each, on the email queue, and the items are marked digested; a second run the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
 from functions.calls import account, cold_start, rows
 from functions.notifications.notify_calls import (
     Channels,
-    channel_queues,
     dispatched,
-    forget_members,
     review_requested,
     set_notification_settings,
 )
-from functions.partnership_calls import catalog_companies
 from functions.stream_calls import scheduled_event
 
 from support import LambdaContext
-
-
-@pytest.fixture(scope="module")
-def channels(aws_endpoint: str) -> Iterator[Channels]:
-    with channel_queues(aws_endpoint) as found:
-        yield found
-
-
-@pytest.fixture(scope="module")
-def company(postgres_url: str) -> Iterator[str]:
-    with catalog_companies(postgres_url, ("ecommerce", "store_builder")) as (found,):
-        yield str(found["id"])
-        forget_members(postgres_url, str(found["id"]))
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from types import ModuleType
 
 import pytest
 from functions.calls import account, cold_start, rows
-from functions.notifications.notify_calls import Channels, channel_queues, deliveries, forget_members, review_requested
-from functions.partnership_calls import catalog_companies
+from functions.notifications.notify_calls import Channels, deliveries, review_requested
 from functions.stream_calls import sqs_batch
 
 from localcloud.servers.smtp import LocalSmtpServer
@@ -27,22 +26,9 @@ from support import LambdaContext
 
 
 @pytest.fixture(scope="module")
-def channels(aws_endpoint: str) -> Iterator[Channels]:
-    with channel_queues(aws_endpoint) as found:
-        yield found
-
-
-@pytest.fixture(scope="module")
 def smtp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSmtpServer]:
     with LocalSmtpServer(tmp_path_factory.mktemp("mail")) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def company(postgres_url: str) -> Iterator[str]:
-    with catalog_companies(postgres_url, ("ecommerce", "store_builder")) as (found,):
-        yield str(found["id"])
-        forget_members(postgres_url, str(found["id"]))
 
 
 @pytest.fixture

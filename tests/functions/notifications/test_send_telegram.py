@@ -14,15 +14,12 @@ import pytest
 from functions.calls import account, cold_start, rows
 from functions.notifications.notify_calls import (
     Channels,
-    channel_queues,
     dispatched,
-    forget_members,
     message_for,
     put_secret,
     review_requested,
     set_notification_settings,
 )
-from functions.partnership_calls import catalog_companies
 from functions.stream_calls import sqs_batch
 
 from localcloud.servers.telegram import FakeTelegram
@@ -37,19 +34,6 @@ def bot(aws_endpoint: str) -> Iterator[FakeTelegram]:
     put_secret(aws_endpoint, SECRET, TOKEN)
     with FakeTelegram(TOKEN) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def channels(aws_endpoint: str) -> Iterator[Channels]:
-    with channel_queues(aws_endpoint) as found:
-        yield found
-
-
-@pytest.fixture(scope="module")
-def company(postgres_url: str) -> Iterator[str]:
-    with catalog_companies(postgres_url, ("ecommerce", "store_builder")) as (found,):
-        yield str(found["id"])
-        forget_members(postgres_url, str(found["id"]))
 
 
 @pytest.fixture
