@@ -75,24 +75,31 @@ def layer_dependencies() -> Path:
         ],
         check=True,
     )
-    # unchecked-hash: zips keep mtimes at 2 s resolution, which would make timestamp pycs look stale.
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "compileall",
-            "-q",
-            "-f",
-            "-j",
-            "0",
-            "--invalidation-mode",
-            "unchecked-hash",
-            str(target / "python"),
-        ],
-        check=False,
-    )
+    _compile(target / "python", check=False)
     (target / ".complete").touch()
     return target / "python"
+
+
+def _compile(folder: Path, *, check: bool) -> None:
+    """Bytecode beside the sources, for the runtime's Python version (this interpreter's). unchecked-hash:
+    zips keep mtimes at 2 s resolution and extraction resets them, which would make timestamp pycs stale."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-f", "-j0", "--invalidation-mode=unchecked-hash", str(folder)],
+        check=check,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _compiled_shared(digest: str) -> Path:
+    """A copy of `shared/` with its bytecode, cached per content digest: every emulator worker unpacks the
+    layer into a folder of its own, so without it each of the 73 compiles the package first."""
+    target = CACHE_DIR / "layer-shared" / digest[:16]
+    if not (target / ".complete").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(ROOT / "shared", target / "shared", ignore=shutil.ignore_patterns(*_SKIP))
+        _compile(target / "shared", check=True)
+        (target / ".complete").touch()
+    return target
 
 
 def build_layer(out_dir: Path) -> Artifact:
@@ -105,9 +112,12 @@ def build_layer(out_dir: Path) -> Artifact:
     stamp = out.with_suffix(".digest")
     if out.exists() and stamp.exists() and stamp.read_text() == digest:
         return artifact
-    # The dependencies ship with their bytecode (compiled for this interpreter, the runtime's
+    # The dependencies and `shared` ship with their bytecode (compiled for this interpreter, the runtime's
     # version): without it every cold start compiles ~4,000 modules first, about 3x slower.
-    entries = [(p, "python/" + str(p.relative_to(deps))) for p in _files(deps, keep_bytecode=True)] + shared
+    compiled = _compiled_shared(digest)
+    entries = [(p, "python/" + str(p.relative_to(deps))) for p in _files(deps, keep_bytecode=True)] + [
+        (p, "python/" + str(p.relative_to(compiled))) for p in _files(compiled / "shared", keep_bytecode=True)
+    ]
     _zip(entries, out)
     stamp.write_text(digest)
     return artifact

@@ -1,14 +1,15 @@
 """The deployed local cloud, started through the CLI exactly as a user would, in a private state folder.
 
 Two clouds never run at once (they would fight over this machine's two cores), and each start costs
-about two minutes, so:
+three to four minutes (73 functions warmed), so there are two:
 
-* `shared_embedded` is one embedded cloud for the modules that only add their own data (companies,
-  partnerships, discoveries): they run first, and the cloud is stopped as soon as the next module does
-  not use it. A module opts in by defining `embedded` as `shared_embedded`. It is deployed with a
-  discovery review window of REVIEW_TIMEOUT_S (7 days by default), so a run can expire within a test.
-* `embedded` and `full` give a module a cloud of its own, for tests that crash parts of it, fill its rate
-  limits or need it fresh.
+* `embedded` is one embedded cloud for every module on that profile (partnerships, discoveries,
+  notifications, companies, identity, and the slice's own checks last): each adds its own data, with
+  fresh accounts and companies, so none depends on a fresh cloud. It is deployed with a discovery
+  review window of REVIEW_TIMEOUT_S (7 days by default), so a run can expire within a test, and a
+  notification retry base of 1 s. test_embedded_cloud ends by killing a part and running `down`: it
+  runs last of them (ORDER), and the cloud is stopped as soon as the next module does not use it.
+* `full` gives its module a cloud of the full profile (Kafka, OpenSearch), whose tests crash a consumer.
 
 While iterating on one module, `ALGOARTS_E2E_REUSE_EMBEDDED=<state dir>` makes every embedded cloud that
 running one (started with `ALGOARTS_STATE=<dir> algoarts local up` and the environment `shared_embedded` sets),
@@ -30,15 +31,15 @@ from localcloud.runtime import CloudState
 REVIEW_TIMEOUT_S = 25
 CLOUD_START_TIMEOUT_S = 600  # per test, its fixtures' set-up included (pyproject's default is 300)
 
-# Module order: the shared cloud's users first (companies last of them: its poison-event test leaves cold
-# workers behind), then the modules with a cloud of their own.
+# Module order: the embedded cloud's users (companies late: its poison-event test leaves cold workers
+# behind; the slice's checks last: they kill a part and stop the cloud), then the full profile.
 ORDER = (
     "test_partnerships_cloud",
     "test_discovery_cloud",
     "test_notifications_cloud",
+    "test_identity_cloud",
     "test_companies_cloud",
     "test_embedded_cloud",
-    "test_identity_cloud",
     "test_full_cloud",
 )
 
@@ -98,8 +99,9 @@ def _stop_the_shared_cloud_before_a_module_without_it(request: pytest.FixtureReq
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    yield from _start(tmp_path_factory, "embedded")
+def embedded(shared_embedded: Cloud) -> Cloud:
+    """The embedded cloud every module on that profile shares."""
+    return shared_embedded
 
 
 @pytest.fixture(scope="module")

@@ -42,12 +42,6 @@ def _fresh_inn() -> str:
 
 
 @pytest.fixture(scope="module")
-def embedded(shared_embedded: Cloud) -> Cloud:
-    """The cloud this module shares with the other catalog modules (conftest.py)."""
-    return shared_embedded
-
-
-@pytest.fixture(scope="module")
 def yandex(embedded: Cloud) -> dict[str, Any]:
     """The walkthrough's company: created with a real INN, then verified by the queue-triggered worker."""
     created = checks.create_company(

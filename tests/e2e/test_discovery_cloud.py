@@ -24,12 +24,6 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def embedded(shared_embedded: Cloud) -> Cloud:
-    """The catalog modules' shared cloud, deployed with a review timeout of REVIEW_TIMEOUT_S (conftest.py)."""
-    return shared_embedded
-
-
-@pytest.fixture(scope="module")
 def company_id(embedded: Cloud) -> str:
     """The demo company admin's company (the sample catalog's first company)."""
     email, _ = embedded.demo_account("company_admin")

@@ -40,11 +40,6 @@ ADMIN_EMAIL = "company.admin@demo.algoarts.local"
 
 
 @pytest.fixture(scope="module")
-def embedded(shared_embedded: Cloud) -> Cloud:
-    return shared_embedded
-
-
-@pytest.fixture(scope="module")
 def company_id(embedded: Cloud) -> str:
     return str(embedded.http.get("/v1/users/me").json()["company_id"])
 

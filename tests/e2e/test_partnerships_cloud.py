@@ -18,12 +18,6 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def embedded(shared_embedded: Cloud) -> Cloud:
-    """The cloud this module shares with the other catalog modules (conftest.py)."""
-    return shared_embedded
-
-
-@pytest.fixture(scope="module")
 def demo_company(embedded: Cloud) -> dict[str, Any]:
     """The catalog company the demo company admin belongs to (seed.py makes it so)."""
     me = embedded.http.get("/v1/users/me")

@@ -1,16 +1,21 @@
-"""Every function of template.yaml starts (imports and initialises) within CEILING x a one-route powertools handler.
+"""Every function of template.yaml starts (imports and initialises) within CEILING x the pydantic floor.
 
-The platform's target is 2x (issue 10; bench_cold_start.py prints PASS/OVER against it). Measured on
-2026-12-02 the functions start at 1.8-2.3x (pydantic itself, which the baseline does not import, is ~0.4x
-of it), so this test holds the line at CEILING: it fails as soon as a function regresses, e.g. by
-importing boto3, httpx or jinja2 at cold start, or the HTTP layer into an event handler.
+The floor is the benchmark's one-route powertools handler plus one pydantic model built and validated
+(bench_cold_start.FLOOR): every function validates its settings at cold start, so it pays that much
+before any code of its own (2.1-2.2x the bare handler, measured 2026-12-03: the reason issue 10's 2x
+target against the bare handler is out of reach). What a function adds beyond the floor is its own:
+boto3 at import adds ~0.45x of the floor (a function then measures 1.5-1.6x) and this test names the
+function and its ratio; smaller additions (jinja2 or httpx at import, ~0.15x each) show in the bench's
+table and its import trees, below this test's resolution on a noisy machine.
 
-The budget is relative to the baseline measured in this same run, in the same way (fresh interpreter,
-bytecode cached, the layer's dependencies on the path: tests/benchmarks/bench_cold_start.py's Runner),
-rounds interleaved so machine noise falls on every target alike; the median of each decides. A
-function that imports what it does not need (the HTTP layer in an event handler, boto3 or jinja2 at
-import) shows up here as over budget, naming itself and its ratio. The full table, with the import
-tree of each function, is `python tests/benchmarks/bench_cold_start.py`.
+Each ratio is paired (bench_cold_start.paired_ratios): the floor is sampled before and after every few
+functions, so a slow minute of a shared CI machine falls on both sides of the ratio, and the lowest of
+the rounds decides: a function that imports too much is slow in every round, while interference only
+ever adds time (timeit's reasoning for its minimum). The previous design, one baseline median per run
+against each function's median, failed in CI at 1.65x the floor for functions that measure 1.0-1.2x.
+Fresh interpreter per sample, bytecode cached, the layer's dependencies on the path, as
+bench_cold_start.Runner runs them. The full table with each function's import tree is
+`python tests/benchmarks/bench_cold_start.py`.
 """
 
 from __future__ import annotations
@@ -27,8 +32,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 3
-BASELINE_SAMPLES_PER_ROUND = 3  # the baseline is every ratio's denominator: sample it more
-CEILING = 3.0  # lower it toward the 2.0 target as functions get there (boto3 at import alone adds ~1.2x)
+CEILING = 1.4  # x the floor (bench_cold_start.FLOOR_BUDGET): 0.9-1.23x measured 2026-12-03 (median 1.10)
 
 
 def _bench() -> ModuleType:
@@ -41,32 +45,30 @@ def _bench() -> ModuleType:
 
 
 @pytest.mark.timeout(900)
-def test_every_function_starts_within_twice_the_baseline() -> None:
+def test_every_function_starts_within_its_budget_over_the_pydantic_floor() -> None:
     bench = _bench()
+    assert bench.FLOOR_BUDGET == CEILING  # one budget: the bench's verdict and this test's
     work = Path(tempfile.mkdtemp(prefix="cold-start-"))
     try:
-        (work / "baseline").mkdir()
-        (work / "baseline" / "app.py").write_text(bench.BASELINE)
+        (work / "floor").mkdir()
+        (work / "floor" / "app.py").write_text(bench.FLOOR)
         python, _ = bench.runtime_python()
         runner = bench.Runner(python, bench.layer_dependencies(), work)
-        baseline = bench.Target("baseline", work / "baseline", kind="baseline")
+        floor = bench.Target("floor", work / "floor", kind="floor")
         functions = []
         for logical, resource in sorted(bench.tpl.functions(bench.tpl.load(ROOT / "template.yaml")).items()):
             module, attr = resource["Properties"].get("Handler", "app.handler").rsplit(".", 1)
             code = runner.snap(ROOT / resource["Properties"]["CodeUri"])
             functions.append(bench.Target(logical, code, module=module, attr=attr))
-        for target in [baseline, *functions]:
+        for target in [floor, *functions]:
             runner.run(target, "pyc", write=True)  # prime the bytecode cache; an import error shows here
+        assert not floor.error, floor.error
         crashed = {t.name: t.error for t in functions if t.error}
         assert not crashed, f"functions that fail to import: {crashed}"
-        for _ in range(ROUNDS):
-            for _ in range(BASELINE_SAMPLES_PER_ROUND):
-                runner.run(baseline, "pyc")
-            for target in functions:
-                runner.run(target, "pyc")
-        base = statistics.median(baseline.samples["pyc"])
-        ratios = {t.name: statistics.median(t.samples["pyc"]) / base for t in functions}
-        over = {name: round(ratio, 2) for name, ratio in sorted(ratios.items()) if ratio > CEILING}
-        assert not over, f"over {CEILING}x the baseline ({base:.0f} ms in this run): {over}"
+        ratios = bench.paired_ratios(runner, floor, functions, ROUNDS)
+        lowest = {name: min(values) for name, values in ratios.items()}
+        over = {name: round(ratio, 2) for name, ratio in sorted(lowest.items()) if ratio > CEILING}
+        floor_ms = statistics.median(floor.samples["pyc"])
+        assert not over, f"over {CEILING}x the pydantic floor ({floor_ms:.0f} ms in this run): {over}"
     finally:
         shutil.rmtree(work, ignore_errors=True)

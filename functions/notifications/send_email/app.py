@@ -7,22 +7,12 @@ for the recipient fails the delivery with the reason (shared.notifications.sendi
 from email.message import EmailMessage
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from shared.cold_start import cold_start, is_warmup
 from shared.db import connection
-from shared.logs import logger
 from shared.notifications import email
 from shared.notifications.deliver import Outcome, deliver
 from shared.notifications.errors import PermanentDelivery
-from shared.notifications.sending import handle
+from shared.notifications.sender_function import sender
 from shared.settings import get_settings
-
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-cold_start(lambda: get_settings().require("notification_email_queue_url"))
 
 
 def send_one(delivery_id: str, dedup_key: str) -> Outcome:
@@ -51,12 +41,4 @@ def _compose(sender: str, dedup_key: str, content: dict[str, Any]) -> EmailMessa
     )
 
 
-def record_handler(record: SQSRecord) -> None:
-    handle(get_settings(), record, "email", send_one)
-
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    if is_warmup(event):
-        return {"batchItemFailures": []}
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = sender("email", send_one)

@@ -6,20 +6,10 @@ the backoff (shared.notifications.sending, deliver.deliver_push)."""
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from shared.cold_start import cold_start, is_warmup
 from shared.db import connection
-from shared.logs import logger
 from shared.notifications.deliver import Outcome, deliver_push
-from shared.notifications.sending import handle
+from shared.notifications.sender_function import sender
 from shared.settings import get_settings
-
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-cold_start(lambda: get_settings().require("notification_push_queue_url"))
 
 
 @cache
@@ -40,12 +30,4 @@ def send_one(delivery_id: str, dedup_key: str) -> Outcome:
     return deliver_push(connection(settings.database_url), settings, delivery_id, send)
 
 
-def record_handler(record: SQSRecord) -> None:
-    handle(get_settings(), record, "push", send_one)
-
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    if is_warmup(event):
-        return {"batchItemFailures": []}
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = sender("push", send_one)

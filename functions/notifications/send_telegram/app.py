@@ -7,24 +7,14 @@ the bot) or a chat Telegram no longer knows turns the channel off for that user 
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from shared.cold_start import cold_start, is_warmup
 from shared.db import connection
-from shared.logs import logger
 from shared.notifications.deliver import Outcome, deliver
-from shared.notifications.sending import handle
+from shared.notifications.sender_function import sender
 from shared.notifications.throttle import TelegramLimiter
 from shared.settings import get_settings
 
 if TYPE_CHECKING:
     from shared.notifications.telegram import BotApi
-
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-cold_start(lambda: get_settings().require("notification_telegram_queue_url"))
 
 
 @cache
@@ -54,12 +44,4 @@ def send_one(delivery_id: str, dedup_key: str) -> Outcome:
     return deliver(connection(settings.database_url), settings, delivery_id, send)
 
 
-def record_handler(record: SQSRecord) -> None:
-    handle(get_settings(), record, "telegram", send_one)
-
-
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    if is_warmup(event):
-        return {"batchItemFailures": []}
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = sender("telegram", send_one)
