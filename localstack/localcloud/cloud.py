@@ -121,6 +121,8 @@ def up(profile: str = "embedded", seed: bool = True) -> CloudState:
     _say("demo accounts (role, email, password):")
     for role, email, password in accounts:
         _say(f"  {role:<15} {email:<40} {password}")
+    if app := state.parts.get("app"):
+        _say(f"App: http://127.0.0.1:{app.port} (what links in emails and Telegram messages open)")
     _say(f"API: {state.api_url}")
     return state
 

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from localcloud import process
+from localcloud import paths, process
 from localcloud.paths import STATE_DIR
 from localcloud.runtime import CloudState, PartState, boto_session, load_secrets, save_secrets
 
@@ -102,7 +102,7 @@ def start(state: CloudState) -> None:
     password_file = _file(folder, "smtp-password", values["smtp_password"])
     smtp_argv = [py, "-m", "localcloud.servers.smtp", "--port", str(smtp_port), "--maildir", str(MAILDIR)]
     smtp_argv += ["--username", SMTP_USER, "--password-file", str(password_file), "--admin-port", str(smtp_admin)]
-    _spawn(state, "smtp", smtp_argv, smtp_port, "mail to .state/local/mail")
+    _spawn(state, "smtp", smtp_argv, smtp_port, f"mail to {paths.shown(MAILDIR)}")
     SMTP_ADMIN_PORT.write_text(str(smtp_admin), "utf-8")  # for tests scripting SMTP faults
     tg_port = process.free_port()
     token_file = _file(folder, "telegram-token", values["telegram_bot_token"])

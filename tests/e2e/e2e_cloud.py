@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,20 @@ class Cloud:
     def client_for(self, role: str) -> httpx.Client:
         tokens = self.login(*self.demo_account(role))
         return self.client_with(tokens["access_token"])
+
+    def fresh_writer(self) -> httpx.Client:
+        """A client of a newly registered account that the demo platform admin made a paid user: company
+        writes with a rate-limit budget of its own, since every module on the shared cloud spends the demo
+        accounts' 100 requests per minute."""
+        email, password = f"e2e-{uuid.uuid4().hex[:12]}@example.com", f"Pw-{uuid.uuid4().hex[:12]}-7"
+        body = {"email": email, "password": password, "full_name": "E2E Тест"}
+        registered = self.anonymous.post("/v1/auth/register", json=body)
+        assert registered.status_code == 201, registered.text
+        with self.client_for("platform_admin") as admin:
+            granted = admin.put(f"/v1/admin/users/{registered.json()['id']}/roles", json={"roles": ["paid_user"]})
+            assert granted.status_code == 200, granted.text
+        time.sleep(1.02 - time.time() % 1)  # a token issued in the second of a role change is refused
+        return self.client_with(self.login(email, password)["access_token"])
 
     def client_with(self, access_token: str) -> httpx.Client:
         return httpx.Client(
