@@ -31,17 +31,23 @@ import hashlib
 import hmac
 import json
 import logging
-import signal
 import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any, Self
+from typing import Any
+
+from localcloud.servers.standin import (
+    StandInHTTPServer,
+    ThreadedStandIn,
+    configure_logging,
+    read_secret,
+    serve_until_signal,
+)
 
 LOG = logging.getLogger("dadata_fake")
 
@@ -99,61 +105,22 @@ class _State:
     stopping: threading.Event = field(default_factory=threading.Event)
 
 
-class FakeDadata:
-    """DaData's findById/party on 127.0.0.1 in a daemon thread: ``start()``, ``url``, ``stop()``."""
+class FakeDadata(ThreadedStandIn):
+    """DaData's findById/party on 127.0.0.1 in a daemon thread: ``start()``, ``url``, ``stop()``.
+
+    ``url`` is the base URL to give `DadataRegistry` (the real one is https://suggestions.dadata.ru).
+    """
 
     def __init__(self, token: str, records: Iterable[Mapping[str, Any]] = (), *, port: int = 0) -> None:
         if not token:
             raise ValueError("the fake needs the API key its clients must present")
         self._state = _State(token=token, records=[dict(r) for r in records])
-        self._port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__("fake-dadata", port=port, stopping=self._state.stopping)
 
-    # -- lifecycle --------------------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        server = _Server((HOST, self._port), _Handler)
+    def _make_server(self, address: tuple[str, int]) -> _Server:
+        server = _Server(address, _Handler)
         server.state = self._state
-        self._state.stopping.clear()
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-dadata", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._state.stopping.set()  # wakes handlers held by delay_next
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the fake is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """Base URL to give `DadataRegistry` (the real one is https://suggestions.dadata.ru)."""
-        return f"http://{HOST}:{self.port}"
+        return server
 
     # -- data and fault injection ---------------------------------------------------------------------------
 
@@ -196,9 +163,7 @@ class FakeDadata:
             return len(self._state.requests)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(StandInHTTPServer):
     state: _State
 
 
@@ -623,34 +588,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=Path, default=RECORDS_FILE, help="JSON list of DaData suggestions")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
-    )
-    token = args.token_file.read_text(encoding="utf-8").strip()
-    if not token:
-        parser.error(f"{args.token_file} is empty")
+    configure_logging(args.log_level)
+    token = read_secret(parser, args.token_file)
     try:
         records = load_records(args.records)
     except (OSError, ValueError) as exc:
         LOG.error("cannot load records: %s", exc)
         return 1
     fake = FakeDadata(token, records, port=args.port).start()
-    done = threading.Event()
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        LOG.info("signal %d: shutting down", signum)
-        done.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     LOG.info("serving %d record(s) from %s on %s%s", len(records), args.records, fake.url, PATH)
-    print(f"READY {fake.port}", flush=True)
-    try:
-        done.wait()
-    finally:
-        fake.stop()
-    LOG.info("stopped")
-    return 0
+    return serve_until_signal(fake.port, fake.stop, LOG)
 
 
 if __name__ == "__main__":

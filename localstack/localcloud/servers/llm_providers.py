@@ -50,11 +50,13 @@ import uuid
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any, ClassVar, Self
+from types import FrameType
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
+
+from localcloud.servers.standin import StandInHTTPServer, ThreadedStandIn
 
 LOG = logging.getLogger("llm_providers_fake")
 
@@ -160,13 +162,11 @@ def _tokens(text: str) -> int:
 # -- the server machinery -------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(StandInHTTPServer):
     fake: FakeProvider
 
 
-class FakeProvider:
+class FakeProvider(ThreadedStandIn):
     """Base: a ThreadingHTTPServer on 127.0.0.1 in a daemon thread, with scripted behaviour."""
 
     name: ClassVar[str] = "fake"
@@ -174,53 +174,12 @@ class FakeProvider:
 
     def __init__(self, *, port: int = 0) -> None:
         self.state = _State()
-        self._port = port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(f"fake-{self.name}", port=port, stopping=self.state.stopping)
 
-    # lifecycle
-
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        server = _Server((HOST, self._port), _Handler)
+    def _make_server(self, address: tuple[str, int]) -> _Server:
+        server = _Server(address, _Handler)
         server.fake = self
-        self.state.stopping.clear()
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"fake-{self.name}", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self.state.stopping.set()
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the fake is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return server
 
     # scripting
 

@@ -33,7 +33,6 @@ import hmac
 import json
 import logging
 import mailbox
-import signal
 import socket
 import ssl
 import sys
@@ -42,12 +41,14 @@ import time
 import warnings
 from collections import deque
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any, Literal, Self
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from localcloud.servers.standin import StandInHTTPServer, configure_logging, read_secret, serve_until_signal
 
 LOG = logging.getLogger("smtp_fake")
 
@@ -338,9 +339,7 @@ class LocalSmtpServer:
 # -- the admin HTTP port (process mode) ---------------------------------------------------------------------
 
 
-class _AdminServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _AdminServer(StandInHTTPServer):
     smtp: LocalSmtpServer
 
 
@@ -420,28 +419,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-port", type=int, help="serve the scripting admin over HTTP on this port")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
-    )
+    configure_logging(args.log_level)
     if (args.username is None) != (args.password_file is None):
         parser.error("--username and --password-file go together")
-    password = args.password_file.read_text(encoding="utf-8").strip() if args.password_file else None
-    if password == "":
-        parser.error(f"{args.password_file} is empty")
+    password = read_secret(parser, args.password_file) if args.password_file else None
     smtp = LocalSmtpServer(args.maildir, port=args.port, username=args.username, password=password).start()
     admin: _AdminServer | None = None
     if args.admin_port is not None:
         admin = _AdminServer((HOST, args.admin_port), _AdminHandler)
         admin.smtp = smtp
         threading.Thread(target=admin.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
-    done = threading.Event()
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        LOG.info("signal %d: shutting down", signum)
-        done.set()
+    def stop() -> None:
+        if admin is not None:
+            admin.shutdown()
+            admin.server_close()
+        smtp.stop()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     LOG.info(
         "SMTP on %s:%d into %s%s%s",
         HOST,
@@ -450,16 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         f", AUTH required for {args.username}" if args.username else "",
         f", admin on {HOST}:{admin.server_address[1]}" if admin else "",
     )
-    print(f"READY {smtp.port}", flush=True)
-    try:
-        done.wait()
-    finally:
-        if admin is not None:
-            admin.shutdown()
-            admin.server_close()
-        smtp.stop()
-    LOG.info("stopped")
-    return 0
+    return serve_until_signal(smtp.port, stop, LOG)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,6 @@ import json
 import logging
 import math
 import re
-import signal
 import sys
 import threading
 import time
@@ -60,11 +59,18 @@ import urllib.request
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from localcloud.servers.standin import (
+    StandInHTTPServer,
+    ThreadedStandIn,
+    configure_logging,
+    read_secret,
+    serve_until_signal,
+)
 
 LOG = logging.getLogger("telegram_fake")
 
@@ -426,8 +432,11 @@ class _State:
         return int(self.token.split(":", 1)[0]) if self.token.split(":", 1)[0].isdigit() else 0
 
 
-class FakeTelegram:
-    """The Bot API on 127.0.0.1 in a daemon thread: ``start()``, ``url`` (the ``telegram_api_url``), ``stop()``."""
+class FakeTelegram(ThreadedStandIn):
+    """The Bot API on 127.0.0.1 in a daemon thread: ``start()``, ``url`` (the ``telegram_api_url``), ``stop()``.
+
+    ``url`` is the base URL to give `BotApi` (the real one is https://api.telegram.org).
+    """
 
     def __init__(
         self,
@@ -443,52 +452,12 @@ class FakeTelegram:
         if not token:
             raise ValueError("the fake needs the bot token its clients must present")
         self._state = _State(token, username, first_name, log_file, per_chat_per_second, global_per_second)
-        self._port = port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__("fake-telegram", port=port)
 
-    # -- lifecycle --------------------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        server = _Server((HOST, self._port), _Handler)
+    def _make_server(self, address: tuple[str, int]) -> _Server:
+        server = _Server(address, _Handler)
         server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-telegram", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the fake is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """The base URL to give `BotApi` (the real one is https://api.telegram.org)."""
-        return f"http://{HOST}:{self.port}"
+        return server
 
     @property
     def token(self) -> str:
@@ -838,9 +807,7 @@ def _post_update(hook: _Webhook, update: Mapping[str, Any]) -> tuple[int | None,
 # -- HTTP ------------------------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(StandInHTTPServer):
     fake: FakeTelegram
 
 
@@ -1007,32 +974,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="a chat that has started the bot (repeatable)")  # fmt: skip
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
-    )
-    token = args.token_file.read_text(encoding="utf-8").strip()
-    if not token:
-        parser.error(f"{args.token_file} is empty")
+    configure_logging(args.log_level)
+    token = read_secret(parser, args.token_file)
     fake = FakeTelegram(token, username=args.username, log_file=args.log, port=args.port).start()
     for chat_id, first_name, username in args.chat:
         fake.add_chat(chat_id, first_name, username)
-    done = threading.Event()
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        LOG.info("signal %d: shutting down", signum)
-        done.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     LOG.info("bot @%s on %s/bot***/<method>, %d chat(s)%s", args.username, fake.url, len(args.chat),
              f", messages logged to {args.log}" if args.log else "")  # fmt: skip
-    print(f"READY {fake.port}", flush=True)
-    try:
-        done.wait()
-    finally:
-        fake.stop()
-    LOG.info("stopped")
-    return 0
+    return serve_until_signal(fake.port, fake.stop, LOG)
 
 
 if __name__ == "__main__":

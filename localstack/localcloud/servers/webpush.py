@@ -41,7 +41,6 @@ import json
 import logging
 import re
 import secrets
-import signal
 import struct
 import sys
 import threading
@@ -50,15 +49,16 @@ import uuid
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any, Self
+from typing import Any
 
 import http_ece  # type: ignore[import-untyped]
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from localcloud.servers.standin import StandInHTTPServer, ThreadedStandIn, configure_logging, serve_until_signal
 
 LOG = logging.getLogger("webpush_fake")
 
@@ -160,55 +160,20 @@ class _State:
     failures: deque[_Fault] = field(default_factory=deque)
 
 
-class FakePushService:
-    """The push service and its browsers on 127.0.0.1 in a daemon thread: ``start()``, ``url``, ``stop()``."""
+class FakePushService(ThreadedStandIn):
+    """The push service and its browsers on 127.0.0.1 in a daemon thread: ``start()``, ``url``, ``stop()``.
+
+    ``url`` is this push service's origin (what a VAPID token's ``aud`` must be).
+    """
 
     def __init__(self, *, log_file: Path | None = None, port: int = 0) -> None:
         self._state = _State(log_file)
-        self._port = port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__("fake-webpush", port=port)
 
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        server = _Server((HOST, self._port), _Handler)
+    def _make_server(self, address: tuple[str, int]) -> _Server:
+        server = _Server(address, _Handler)
         server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-webpush", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the fake is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """This push service's origin (what a VAPID token's ``aud`` must be)."""
-        return f"http://{HOST}:{self.port}"
+        return server
 
     # -- the browser -------------------------------------------------------------------------------------------
 
@@ -368,9 +333,7 @@ def _decrypt(sub: Subscription, body: bytes) -> str:
 # -- HTTP ------------------------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(StandInHTTPServer):
     fake: FakePushService
 
 
@@ -522,26 +485,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, help="append every accepted message to this file, one JSON line each")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
-    )
+    configure_logging(args.log_level)
     fake = FakePushService(log_file=args.log, port=args.port).start()
-    done = threading.Event()
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        LOG.info("signal %d: shutting down", signum)
-        done.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     LOG.info("push service on %s/push/<id>; subscriptions at POST %s/_fake/subscriptions", fake.url, fake.url)
-    print(f"READY {fake.port}", flush=True)
-    try:
-        done.wait()
-    finally:
-        fake.stop()
-    LOG.info("stopped")
-    return 0
+    return serve_until_signal(fake.port, fake.stop, LOG)
 
 
 if __name__ == "__main__":

@@ -38,16 +38,22 @@ import logging
 import math
 import random
 import re
-import signal
 import sys
 import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any, Self
+from typing import Any
+
+from localcloud.servers.standin import (
+    StandInHTTPServer,
+    ThreadedStandIn,
+    configure_logging,
+    read_secret,
+    serve_until_signal,
+)
 
 LOG = logging.getLogger("yandex_embeddings_fake")
 
@@ -109,8 +115,11 @@ class _State:
     stopping: threading.Event = field(default_factory=threading.Event)
 
 
-class FakeYandexEmbeddings:
-    """Yandex's textEmbedding on 127.0.0.1 in a daemon thread: ``start()``, ``url``, ``stop()``."""
+class FakeYandexEmbeddings(ThreadedStandIn):
+    """Yandex's textEmbedding on 127.0.0.1 in a daemon thread: ``start()``, ``url``, ``stop()``.
+
+    ``url`` is the base URL to give `YandexEmbedder` (the real one is https://llm.api.cloud.yandex.net).
+    """
 
     def __init__(
         self,
@@ -126,54 +135,12 @@ class FakeYandexEmbeddings:
         if not api_key and not iam_token:
             raise ValueError("the fake needs the API key or IAM token its clients must present")
         self._state = _State(folder_id=folder_id, api_key=api_key, iam_token=iam_token, dimensions=dimensions)
-        self._port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__("fake-yandex-embeddings", port=port, stopping=self._state.stopping)
 
-    # -- lifecycle --------------------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        server = _Server((HOST, self._port), _Handler)
+    def _make_server(self, address: tuple[str, int]) -> _Server:
+        server = _Server(address, _Handler)
         server.state = self._state
-        self._state.stopping.clear()
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="fake-yandex-embeddings", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._state.stopping.set()  # wakes handlers held by delay_next
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the fake is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """Base URL to give `YandexEmbedder` (the real one is https://llm.api.cloud.yandex.net)."""
-        return f"http://{HOST}:{self.port}"
+        return server
 
     # -- behaviour and fault injection ----------------------------------------------------------------------
 
@@ -247,9 +214,7 @@ def fake_vector(model: str, text: str, dimensions: int = DIMENSIONS) -> list[flo
 # -- the server ---------------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(StandInHTTPServer):
     state: _State
 
 
@@ -430,29 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dimensions", type=int, default=DIMENSIONS)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
-    )
-    key = args.key_file.read_text(encoding="utf-8").strip()
-    if not key:
-        parser.error(f"{args.key_file} is empty")
+    configure_logging(args.log_level)
+    key = read_secret(parser, args.key_file)
     fake = FakeYandexEmbeddings(args.folder_id, api_key=key, dimensions=args.dimensions, port=args.port).start()
-    done = threading.Event()
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        LOG.info("signal %d: shutting down", signum)
-        done.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     LOG.info("serving %s%s (%d dimensions)", fake.url, PATH, args.dimensions)
-    print(f"READY {fake.port}", flush=True)
-    try:
-        done.wait()
-    finally:
-        fake.stop()
-    LOG.info("stopped")
-    return 0
+    return serve_until_signal(fake.port, fake.stop, LOG)
 
 
 if __name__ == "__main__":
