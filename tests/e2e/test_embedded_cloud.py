@@ -124,8 +124,10 @@ def test_poison_event_goes_to_the_dead_letter_queue_with_the_reason(embedded: Cl
     dead = messages[0]
     assert checks.POISON_EVENT_TYPE in dead["responseContext"]["reason"]
     assert dead["requestContext"]["approximateInvokeCount"] == 3
-    # The relay moved on (the failed function's worker restarts cold, hence the wider bound).
-    checks.company_is_searchable_within_two_seconds(writer, backend="postgres", limit=6.0)
+    # The relay moved on: the next company is projected. The failed function's worker restarts cold (layer
+    # unpacked, package imported) on a cloud that has run every other module by now, hence the wider bound;
+    # the 2-s figure of the warm path is the test above.
+    checks.company_is_searchable_within_two_seconds(writer, backend="postgres", limit=15.0)
 
 
 def test_status_lists_every_part_healthy(embedded: Cloud) -> None:
