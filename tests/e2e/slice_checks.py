@@ -54,14 +54,17 @@ def company_is_found_by_meaning_within_two_seconds(http: httpx.Client, limit: fl
     assert page["mode"] == "hybrid" and not page.get("degraded")
 
 
-def company_is_searchable_within_two_seconds(http: httpx.Client, backend: str, limit: float = 2.0) -> None:
+def company_is_searchable_within_two_seconds(
+    http: httpx.Client, backend: str, limit: float = 2.0, interval: float = 0.05
+) -> None:
     unique = uuid.uuid4().hex[:8]
     company = create_company(
         http,
         name=f"Платёжный шлюз {unique}",
         description=f"Платежные сервисы и эквайринг для интернет-магазинов {unique}",
     )
-    elapsed = wait_for(lambda: company["id"] in search_ids(http, f"платёжный сервис {unique}"), timeout=limit)
+    query = f"платёжный сервис {unique}"
+    elapsed = wait_for(lambda: company["id"] in search_ids(http, query), timeout=limit, interval=interval)
     assert elapsed < limit
     assert http.get("/v1/search", params={"q": unique}).json()["backend"] == backend
 
