@@ -17,7 +17,7 @@ from shared.events import EventEnvelope
 if TYPE_CHECKING:
     import psycopg
 
-_RELAY_LOCK_ID = 0x52_45_4C_59  # "RELY"
+RELAY_LOCK_ID = 0x52_45_4C_59  # "RELY"
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,12 @@ class OutboxMessage:
     topic: str
     key: str
     envelope: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> OutboxMessage:
+        """A row of `SELECT id, topic, message_key, envelope FROM outbox` (dict or tuple rows)."""
+        r = row if isinstance(row, dict) else dict(zip(("id", "topic", "message_key", "envelope"), row, strict=True))
+        return cls(id=r["id"], topic=r["topic"], key=r["message_key"], envelope=r["envelope"])
 
     @property
     def value(self) -> bytes:
@@ -55,7 +61,7 @@ def drain(conn: psycopg.Connection, publisher: Publisher, batch_size: int = 500)
 
     Returns 0 at once when another relay holds the lock.
     """
-    row = conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (_RELAY_LOCK_ID,)).fetchone()
+    row = conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (RELAY_LOCK_ID,)).fetchone()
     conn.commit()
     if not row or not _first(row):
         return 0
@@ -69,21 +75,16 @@ def drain(conn: psycopg.Connection, publisher: Publisher, batch_size: int = 500)
             if not rows:
                 conn.commit()
                 return total
-            messages = [_message(r) for r in rows]
+            messages = [OutboxMessage.from_row(r) for r in rows]
             publisher.publish(messages)
             conn.execute("UPDATE outbox SET published_at = NOW() WHERE id = ANY(%s)", ([m.id for m in messages],))
             conn.commit()
             total += len(messages)
     finally:
         conn.rollback()
-        conn.execute("SELECT pg_advisory_unlock(%s)", (_RELAY_LOCK_ID,))
+        conn.execute("SELECT pg_advisory_unlock(%s)", (RELAY_LOCK_ID,))
         conn.commit()
 
 
 def _first(row: Any) -> Any:
     return next(iter(row.values())) if isinstance(row, dict) else row[0]
-
-
-def _message(row: Any) -> OutboxMessage:
-    r = row if isinstance(row, dict) else dict(zip(("id", "topic", "message_key", "envelope"), row, strict=True))
-    return OutboxMessage(id=r["id"], topic=r["topic"], key=r["message_key"], envelope=r["envelope"])

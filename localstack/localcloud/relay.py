@@ -1,7 +1,8 @@
 """The outbox relay process: wakes on Postgres NOTIFY (or every second) and drains the outbox.
 
 Full profile: to Kafka (KafkaPublisher, as on AWS). Embedded profile: straight to the functions
-subscribed to each topic in template.yaml, with the same event shape, retries and dead letters.
+subscribed to each topic in template.yaml, with the same event shape, retries and dead letters, each
+source on a cursor of its own (`localcloud.consumer_groups`).
 """
 
 from __future__ import annotations
@@ -10,51 +11,45 @@ import argparse
 import logging
 import signal
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from localcloud import template as tpl
+from localcloud.consumer_groups import ConsumerGroups
 from localcloud.paths import STATE_DIR, TEMPLATE
 from localcloud.runtime import CloudState, boto_session
-from localcloud.triggers import Dispatcher, Record
+from localcloud.triggers import Dispatcher
 from shared.db import connect
-from shared.outbox import OutboxMessage, Publisher, drain
+from shared.outbox import RELAY_LOCK_ID, Publisher, drain
 
 log = logging.getLogger("relay")
 
 
-class DirectPublisher:
-    """Embedded profile: hands each message to the functions whose Kafka source names its topic."""
-
-    def __init__(self, dispatcher: Dispatcher, sources: Sequence[tpl.KafkaSource]) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self._dispatcher = dispatcher
-        self._sources = sources
-        # Consumers are independent, as Kafka consumer groups are: a slow one (embeddings) must not
-        # hold the others back for the whole drain. Each source still gets its batches in order.
-        self._pool = ThreadPoolExecutor(max_workers=max(1, len(sources)), thread_name_prefix="deliver")
-
-    def publish(self, messages: Sequence[OutboxMessage]) -> None:
-        now = int(time.time() * 1000)
-        futures = [self._pool.submit(self._deliver, source, messages, now) for source in self._sources]
-        for future in futures:
-            future.result()  # a failure leaves the drain unpublished, to be delivered again
-
-    def _deliver(self, source: tpl.KafkaSource, messages: Sequence[OutboxMessage], now: int) -> None:
-        records = [Record(m.topic, 0, m.id, m.key.encode(), m.value, now) for m in messages if m.topic in source.topics]
-        for i in range(0, len(records), source.batch_size):
-            self._dispatcher.deliver(source, records[i : i + source.batch_size])
+def direct_groups(state: CloudState, database_url: str) -> ConsumerGroups:
+    """Embedded profile: every Kafka source of template.yaml as a consumer group reading the outbox."""
+    dispatcher = Dispatcher(boto_session(state.endpoint), state.functions, state.queues, bootstrap="direct")
+    return ConsumerGroups(database_url, dispatcher, tpl.kafka_sources(tpl.load(TEMPLATE)))
 
 
-def publisher(state: CloudState) -> Publisher:
-    if state.kafka_bootstrap:
-        from shared.kafka import KafkaPublisher
+def run_direct(database_url: str, groups: ConsumerGroups, stop: list[bool]) -> None:
+    """Embedded profile: the groups deliver; this loop wakes them on NOTIFY and marks settled messages published.
 
-        return KafkaPublisher(state.kafka_bootstrap)
-    session = boto_session(state.endpoint)
-    dispatcher = Dispatcher(session, state.functions, state.queues, bootstrap="direct")
-    return DirectPublisher(dispatcher, tpl.kafka_sources(tpl.load(TEMPLATE)))
+    The advisory lock that `drain` takes keeps one relay at a time here too."""
+    listener = connect(database_url)
+    listener.autocommit = True
+    listener.execute("SELECT pg_advisory_lock(%s)", (RELAY_LOCK_ID,))
+    listener.execute("LISTEN outbox")
+    worker = connect(database_url)
+    groups.start()
+    try:
+        while not stop[0]:
+            if published := groups.settle(worker):
+                log.info("published %d", published)
+            for _ in listener.notifies(timeout=1.0, stop_after=1):
+                groups.wake()
+    finally:
+        groups.stop()
+        listener.close()
+        worker.close()
 
 
 def run(database_url: str, pub: Publisher, stop: list[bool]) -> None:
@@ -95,7 +90,12 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, _stop)
     while not stop[0]:
         try:
-            run(url, publisher(state), stop)
+            if state.kafka_bootstrap:
+                from shared.kafka import KafkaPublisher
+
+                run(url, KafkaPublisher(state.kafka_bootstrap), stop)
+            else:
+                run_direct(url, direct_groups(state, url), stop)
         except Exception:
             log.exception("relay failed; restarting in 1 s")
             time.sleep(1)

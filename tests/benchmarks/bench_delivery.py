@@ -49,7 +49,7 @@ taken as the transaction's last statement. About 1 in 10 events is a create.
    lz4): produce -> acknowledged, produce -> returned by consumer.poll() (the reference of the ratios),
    and produce -> returned by the bridge's own call, consume(num_messages=100, timeout=0.5 s).
 4. End-to-end lag, embedded path (no Kafka): the relay and consumers are stopped, and this file's
-   `direct` mode runs `localcloud.relay.run` with `localcloud.relay.DirectPublisher` over the same two
+   `direct` mode runs `localcloud.relay.run_direct` (one consumer group per source) over the same two
    functions' sources, its dispatcher calling the handlers in process (instead of through Lambda); the
    same stream, the same split.
 """
@@ -91,8 +91,9 @@ from integration.delivery_harness import RETRIES, Handler, LambdaContext, load_h
 from localcloud import process  # noqa: E402
 from localcloud import template as tpl  # noqa: E402
 from localcloud.bridge import BATCH_WINDOW_SECONDS, TOPIC_PARTITIONS, consume, ensure_topics  # noqa: E402
+from localcloud.consumer_groups import ConsumerGroups  # noqa: E402
 from localcloud.paths import CACHE_DIR, TEMPLATE  # noqa: E402
-from localcloud.relay import DirectPublisher, run  # noqa: E402
+from localcloud.relay import run_direct  # noqa: E402
 from localcloud.servers import clickhouse as clickhouse_server  # noqa: E402
 from localcloud.servers import kafka as kafka_server  # noqa: E402
 from localcloud.servers import postgres as postgres_server  # noqa: E402
@@ -105,7 +106,7 @@ from shared.companies.aggregate import CompanyState  # noqa: E402
 from shared.db import connect  # noqa: E402
 from shared.events import TOPIC_BY_AGGREGATE  # noqa: E402
 from shared.migrate import migrate_clickhouse, migrate_postgres  # noqa: E402
-from shared.outbox import _RELAY_LOCK_ID  # noqa: E402
+from shared.outbox import RELAY_LOCK_ID  # noqa: E402
 from shared.settings import Settings, get_settings  # noqa: E402
 
 SEED = 2026
@@ -387,17 +388,17 @@ def consumer_main(function: str, ledger_dir: Path) -> int:
 
 
 def direct_main(ledger_dir: Path) -> int:
-    """The embedded profile's relay: `relay.run` with `DirectPublisher`, the handlers called in this process."""
+    """The embedded profile's relay: `relay.run_direct`, its consumer groups calling the handlers in this process."""
     template, sources = _sources(FUNCTIONS)
     handlers = {f: load_handler(f, template) for f in FUNCTIONS}
     dispatcher = TimedDispatcher(handlers, _ledgers(ledger_dir, FUNCTIONS), "direct")
-    publisher = DirectPublisher(cast(Dispatcher, dispatcher), sources)
     stop = [False]
     signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__(0, True))
     log.info("relaying directly to %s", ", ".join(FUNCTIONS))
     while not stop[0]:
         try:
-            run(get_settings().database_url, publisher, stop)
+            url = get_settings().database_url
+            run_direct(url, ConsumerGroups(url, cast(Dispatcher, dispatcher), sources), stop)
         except Exception:
             log.exception("relay failed; restarting in 1 s")
             time.sleep(1)
@@ -409,7 +410,7 @@ def direct_main(ledger_dir: Path) -> int:
 
 @dataclass(frozen=True)
 class Applied:
-    produced: float  # the Kafka record's CREATE_TIME (the relay's produce call); direct: DirectPublisher's `now`
+    produced: float  # the Kafka record's CREATE_TIME (the relay's produce call); direct: the group's hand-over
     handed_over: float  # the batch reached the dispatcher
     applied: float  # the handler returned
 
@@ -776,7 +777,7 @@ def bench_backlog(
     holder: Any = connect(s.database_url)
     holder.autocommit = True
     try:
-        holder.execute("SELECT pg_advisory_lock(%s)", (_RELAY_LOCK_ID,))  # waits out a drain under way
+        holder.execute("SELECT pg_advisory_lock(%s)", (RELAY_LOCK_ID,))  # waits out a drain under way
         before = Counter(writer.kinds)
         t0 = time.time()
         writer.write(n)
@@ -786,7 +787,7 @@ def bench_backlog(
         pending = int(holder.execute("SELECT count(*) AS n FROM outbox WHERE published_at IS NULL").fetchone()["n"])
         cpu.start()
         released = time.time()
-        holder.execute("SELECT pg_advisory_unlock(%s)", (_RELAY_LOCK_ID,))
+        holder.execute("SELECT pg_advisory_unlock(%s)", (RELAY_LOCK_ID,))
         holder.execute("NOTIFY outbox")
     finally:
         holder.close()
@@ -961,7 +962,7 @@ def bench(plan: Plan, quick: bool) -> None:
             for w in workers:
                 w.stop()
 
-            # The embedded profile: relay.run + DirectPublisher, no Kafka.
+            # The embedded profile: relay.run_direct and its consumer groups, no Kafka.
             ledgers = {f: Ledger(direct_dir / f"{f}.ledger") for f in FUNCTIONS}
             workers = [direct_worker(s, tmp, direct_dir)]
             workers[0].start()
@@ -988,7 +989,7 @@ def bench(plan: Plan, quick: bool) -> None:
             )
             print_baseline(pooled, "both (the reference of the ratios):")
             heading(
-                "4. End-to-end lag, embedded path: relay.run + DirectPublisher calling the handlers in process, no "
+                "4. End-to-end lag, embedded path: relay.run_direct's groups calling the handlers in process, no "
                 f"Kafka; the same stream (the first event went through the cold relay in {direct_run.warm_s:.1f} s)"
             )
             report_direct_lags(direct_run, kafka_run, rtt_ms)

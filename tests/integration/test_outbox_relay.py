@@ -207,17 +207,17 @@ def test_second_relay_backs_off_while_the_lock_is_held(postgres_url: str, publis
 
     with _db(postgres_url) as holder, _db(postgres_url) as relay:
         # Another relay instance is draining (it holds the session-level advisory lock).
-        holder.execute("SELECT pg_advisory_lock(%s)", (outbox._RELAY_LOCK_ID,))
+        holder.execute("SELECT pg_advisory_lock(%s)", (outbox.RELAY_LOCK_ID,))
         holder.commit()
         assert drain(relay, publisher) == 0
         assert _pending(relay) == total
-        holder.execute("SELECT pg_advisory_unlock(%s)", (outbox._RELAY_LOCK_ID,))
+        holder.execute("SELECT pg_advisory_unlock(%s)", (outbox.RELAY_LOCK_ID,))
         holder.commit()
         assert drain(relay, publisher) == total
         assert _pending(relay) == 0
         # A successful drain releases the lock too: the other session can take it at once.
-        assert holder.execute("SELECT pg_try_advisory_lock(%s) AS ok", (outbox._RELAY_LOCK_ID,)).fetchone() == {
+        assert holder.execute("SELECT pg_try_advisory_lock(%s) AS ok", (outbox.RELAY_LOCK_ID,)).fetchone() == {
             "ok": True
         }
-        holder.execute("SELECT pg_advisory_unlock(%s)", (outbox._RELAY_LOCK_ID,))
+        holder.execute("SELECT pg_advisory_unlock(%s)", (outbox.RELAY_LOCK_ID,))
         holder.commit()
