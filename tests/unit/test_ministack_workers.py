@@ -1,9 +1,10 @@
-"""MiniStack's worker leftovers leave `down` at once and are deleted in the background."""
+"""MiniStack's worker leftovers leave `down` at once and are deleted in the background; a layer is unpacked once."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from localcloud.servers.ministack import clean_workers
 
@@ -35,3 +36,50 @@ def test_trash_an_interrupted_delete_left_is_deleted_by_the_next_clean(tmp_path:
     while (tmp_path / "tmp.trash-1").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not (tmp_path / "tmp.trash-1").exists()
+
+
+def _worker_layer(tmp: Path, worker: str, files: dict[str, str]) -> Path:
+    """What MiniStack's worker spawn does with an attached layer: write its zip, create the folder, extract."""
+    import zipfile
+
+    from localcloud.servers.ministack_boot import SharedLayerZipFile
+
+    folder = tmp / f"ministack-lambda-{worker}"
+    folder.mkdir()
+    archive = folder / "layer_0.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for name, text in files.items():
+            out.writestr(name, text)
+    layer = folder / "layer_0"
+    layer.mkdir()
+    with SharedLayerZipFile(archive) as zf:
+        zf.extractall(layer)
+    return layer
+
+
+def test_a_layer_is_unpacked_once_and_every_worker_reads_it(tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    layer = {"python/shared/__init__.py": "VERSION = 1\n", "python/dep.py": "x = 1\n"}
+    first, second = (_worker_layer(tmp_path, w, layer) for w in ("a", "b"))
+    assert first.is_symlink() and first.resolve() == second.resolve()
+    assert (second / "python" / "shared" / "__init__.py").read_text() == "VERSION = 1\n"
+    assert not (tmp_path / "ministack-lambda-a" / "layer_0.zip").exists()  # the worker's copy of the zip is gone
+    changed = _worker_layer(tmp_path, "c", {**layer, "python/shared/__init__.py": "VERSION = 2\n"})
+    assert changed.resolve() != first.resolve()  # other content, a folder of its own
+    assert (changed / "python" / "shared" / "__init__.py").read_text() == "VERSION = 2\n"
+    assert len(list((tmp_path / "shared-layers").iterdir())) == 2
+
+
+def test_a_code_zip_is_still_extracted_per_worker(tmp_path: Path) -> None:
+    import zipfile
+
+    from localcloud.servers.ministack_boot import SharedLayerZipFile
+
+    archive = tmp_path / "code.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("app.py", "handler = None\n")
+    with SharedLayerZipFile(archive) as zf:
+        zf.extractall(tmp_path / "code")
+    assert not (tmp_path / "code").is_symlink() and (tmp_path / "code" / "app.py").exists()

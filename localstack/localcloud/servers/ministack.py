@@ -73,7 +73,8 @@ def command(
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
     }
-    return [str(build_dir / "bin" / "ministack")], env
+    # Through ministack_boot: a layer is unpacked once per content, not once per function worker.
+    return [str(build_dir / "bin" / "python"), str(Path(__file__).with_name("ministack_boot.py"))], env
 
 
 def is_ready(port: int) -> bool:
