@@ -300,10 +300,12 @@ def test_the_daily_digest_gathers_the_days_emails_once(pg: Any, settings: Settin
     pg.commit()
     assert len(waiting) == 3
 
-    evening = datetime(2026, 12, 4, 6, 0, tzinfo=UTC)  # 09:00 in Moscow the next day
+    # 09:00 in Moscow the next day by the database's clock: the deliveries' created_at is its NOW(), not NOON.
+    evening = (datetime.now(UTC) + timedelta(days=1)).replace(hour=6, minute=0, second=0, microsecond=0)
+    day = evening.date()  # 06:00 UTC is the same date in Moscow
     built = [r for r in build_digests(pg, settings, evening, unsubscribe_token=_token) if r["dedup_key"].endswith(
-        f"{user}:2026-12-04")]  # fmt: skip
-    assert [r["dedup_key"] for r in built] == [f"digest:{user}:2026-12-04"]
+        f"{user}:{day.isoformat()}")]  # fmt: skip
+    assert [r["dedup_key"] for r in built] == [f"digest:{user}:{day.isoformat()}"]
     digest = _row(pg, built[0]["delivery_id"])
     assert (digest["status"], digest["channel"], digest["kind"], digest["event_id"]) == (
         "queued",
@@ -312,7 +314,7 @@ def test_the_daily_digest_gathers_the_days_emails_once(pg: Any, settings: Settin
         None,
     )
     content = digest["content"]
-    assert content["items"] == 3 and content["subject"] == "Сводка за 04.12.2026: 3 уведомл."
+    assert content["items"] == 3 and content["subject"] == f"Сводка за {day:%d.%m.%Y}: 3 уведомл."
     assert content["unsubscribe_url"] == f"{APP}/v1/notifications/unsubscribe?token=t-{user}-*"
     for n in range(3):
         assert f"«Письмо {n}»" in content["text"] and f"«Письмо {n}»" in content["html"]
@@ -340,4 +342,4 @@ def test_the_daily_digest_gathers_the_days_emails_once(pg: Any, settings: Settin
     )
     pg.commit()
     tomorrow = build_digests(pg, settings, evening + timedelta(days=1), unsubscribe_token=_token)
-    assert [r["dedup_key"] for r in tomorrow if user in r["dedup_key"]] == [f"digest:{user}:2026-12-05"]
+    assert [r["dedup_key"] for r in tomorrow if user in r["dedup_key"]] == [f"digest:{user}:{day + timedelta(days=1)}"]
