@@ -101,15 +101,15 @@ class ConsumerGroups:
         """Mark published what every subscribed source has taken; returns how many."""
         row = conn.execute(_SETTLE, (self._topics, self._groups)).fetchone()
         conn.commit()
-        return int(row["settled"] if isinstance(row, dict) else row[0])
+        return int(row["settled"])  # shared.db.connect's rows are dicts
 
-    def deliver_pending(self, conn: Any, source: tpl.KafkaSource) -> int:
-        """Deliver what `source` has not taken yet, batch by batch in outbox order; returns how many records."""
-        total = 0
+    def deliver_pending(self, conn: Any, source: tpl.KafkaSource) -> None:
+        """Deliver what `source` has not taken yet, batch by batch in outbox order."""
         while rows := conn.execute(_PENDING, (list(source.topics), source.group, source.batch_size)).fetchall():
             conn.commit()
             messages = [OutboxMessage.from_row(r) for r in rows]
-            records = [Record(m.topic, 0, m.id, m.key.encode(), m.value, _now_ms()) for m in messages]
+            now = int(time.time() * 1000)
+            records = [Record(m.topic, 0, m.id, m.key.encode(), m.value, now) for m in messages]
             self._dispatcher.deliver(source, records)  # dead-lettered counts as taken, as on AWS
             conn.execute(
                 "INSERT INTO local_relay_deliveries (outbox_id, consumer_group)"
@@ -117,11 +117,9 @@ class ConsumerGroups:
                 ([m.id for m in messages], source.group),
             )
             conn.commit()
-            total += len(messages)
             if self._stopping.is_set():
                 break
-        conn.commit()
-        return total
+        conn.commit()  # the last, empty SELECT's transaction
 
     def _run(self, source: tpl.KafkaSource, wake: threading.Event) -> None:
         conn = None
@@ -138,7 +136,3 @@ class ConsumerGroups:
             wake.wait(self._idle)
         if conn is not None:
             conn.close()
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)

@@ -24,6 +24,14 @@ from shared.outbox import RELAY_LOCK_ID, Publisher, drain
 log = logging.getLogger("relay")
 
 
+def _listening(database_url: str) -> tuple[Any, Any]:
+    """A connection that LISTENs on the outbox's NOTIFY (autocommit), and one to work on."""
+    listener = connect(database_url)
+    listener.autocommit = True
+    listener.execute("LISTEN outbox")
+    return listener, connect(database_url)
+
+
 def direct_groups(state: CloudState, database_url: str) -> ConsumerGroups:
     """Embedded profile: every Kafka source of template.yaml as a consumer group reading the outbox."""
     dispatcher = Dispatcher(boto_session(state.endpoint), state.functions, state.queues, bootstrap="direct")
@@ -34,11 +42,8 @@ def run_direct(database_url: str, groups: ConsumerGroups, stop: list[bool]) -> N
     """Embedded profile: the groups deliver; this loop wakes them on NOTIFY and marks settled messages published.
 
     The advisory lock that `drain` takes keeps one relay at a time here too."""
-    listener = connect(database_url)
-    listener.autocommit = True
+    listener, worker = _listening(database_url)
     listener.execute("SELECT pg_advisory_lock(%s)", (RELAY_LOCK_ID,))
-    listener.execute("LISTEN outbox")
-    worker = connect(database_url)
     groups.start()
     try:
         while not stop[0]:
@@ -53,10 +58,7 @@ def run_direct(database_url: str, groups: ConsumerGroups, stop: list[bool]) -> N
 
 
 def run(database_url: str, pub: Publisher, stop: list[bool]) -> None:
-    listener = connect(database_url)
-    listener.autocommit = True
-    listener.execute("LISTEN outbox")
-    worker = connect(database_url)
+    listener, worker = _listening(database_url)
     while not stop[0]:
         published = drain(worker, pub)
         if published:

@@ -4,9 +4,9 @@ consumer holds back only itself, and a message is published once every subscribe
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from localcloud.triggers import Record
 from shared import outbox
 from shared.db import connect
 from shared.events import EventEnvelope
+from slice_checks import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -76,20 +77,26 @@ def _published(conn: Any) -> set[int]:
     return {r["id"] for r in rows}
 
 
-def _until(predicate: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "not true in time"
-        time.sleep(0.02)
+def _until(predicate: Any) -> None:
+    wait_for(predicate, timeout=10.0, interval=0.02)
+
+
+@contextmanager
+def _running(postgres_url: str, functions: Functions, sources: Sequence[KafkaSource]) -> Iterator[ConsumerGroups]:
+    """The groups started over the outbox as it is now, and stopped (in-flight calls finished) at the end."""
+    groups = ConsumerGroups(postgres_url, functions, sources, idle_seconds=0.1)
+    groups.start()
+    try:
+        yield groups
+    finally:
+        groups.stop()
 
 
 def test_a_slow_consumer_holds_back_only_itself(postgres_url: str, conn: Any) -> None:
     functions = Functions()
     functions.hold["classify"] = threading.Event()
-    groups = ConsumerGroups(postgres_url, functions, [FAST, SLOW], idle_seconds=0.1)
     ids = _append(conn, n=3)
-    groups.start()
-    try:
+    with _running(postgres_url, functions, [FAST, SLOW]) as groups:
         _until(lambda: functions.offsets("project") == ids)
         assert functions.batches["project"] == [ids[:2], ids[2:]]  # its own batch size, in outbox order
         assert groups.settle(conn) == 0 and _published(conn) == set()  # classify has not taken them yet
@@ -98,44 +105,32 @@ def test_a_slow_consumer_holds_back_only_itself(postgres_url: str, conn: Any) ->
         _until(lambda: groups.settle(conn) > 0 or _published(conn) == set(ids))
         assert _published(conn) == set(ids)
         assert conn.execute("SELECT count(*) AS n FROM local_relay_deliveries").fetchone()["n"] == 0
-    finally:
-        groups.stop()
 
 
 def test_a_failed_delivery_is_delivered_again_and_nothing_is_lost(postgres_url: str, conn: Any) -> None:
     functions = Functions()
     functions.failures["project"] = 2
-    groups = ConsumerGroups(postgres_url, functions, [FAST], idle_seconds=0.1)
     ids = _append(conn, n=2)
-    groups.start()
-    try:
+    with _running(postgres_url, functions, [FAST]) as groups:
         _until(lambda: functions.offsets("project") == ids)
         assert groups.settle(conn) == 2 and _published(conn) == set(ids)
-    finally:
-        groups.stop()
 
 
 def test_a_restarted_relay_delivers_only_what_a_group_had_not_taken(postgres_url: str, conn: Any) -> None:
     first = Functions()
     first.hold["classify"] = threading.Event()
-    groups = ConsumerGroups(postgres_url, first, [FAST, SLOW], idle_seconds=0.1)
     ids = _append(conn, n=2)
-    groups.start()
-    _until(lambda: first.offsets("project") == ids)
-    first.hold["classify"].set()  # let the held call finish so stop() returns, then forget what it delivered
-    groups.stop()
+    with _running(postgres_url, first, [FAST, SLOW]):
+        _until(lambda: first.offsets("project") == ids)
+        first.hold["classify"].set()  # let the held call finish so stop() returns, then forget what it delivered
     conn.execute("DELETE FROM local_relay_deliveries WHERE consumer_group = 'classify'")
     conn.commit()
     second = Functions()
-    again = ConsumerGroups(postgres_url, second, [FAST, SLOW], idle_seconds=0.1)
-    again.start()
-    try:
+    with _running(postgres_url, second, [FAST, SLOW]) as again:
         _until(lambda: second.offsets("classify") == ids)
         assert second.offsets("project") == []  # project had recorded both
         _until(lambda: again.settle(conn) > 0 or _published(conn) == set(ids))
         assert _published(conn) == set(ids)
-    finally:
-        again.stop()
 
 
 def test_a_topic_nobody_reads_is_published_at_once(postgres_url: str, conn: Any) -> None:
