@@ -299,6 +299,7 @@ def test_the_mail_cli_lists_and_shows_what_was_sent(tmp_path: Path) -> None:
                                unsubscribe_url=None))  # fmt: skip
         send(settings, _message())
         [newest_key] = [r.key for r in plain.received if r.rcpt_tos == ("ivan@example.ru",)]
+        [older_key] = [r.key for r in plain.received if r.key != newest_key]
 
     listed = _cli("list", "--json", "--maildir", str(maildir))
     assert listed.returncode == 0, listed.stderr
@@ -308,7 +309,10 @@ def test_the_mail_cli_lists_and_shows_what_was_sent(tmp_path: Path) -> None:
     table = _cli("list", "--limit", "1", "--maildir", str(maildir)).stdout.decode()
     assert newest_key in table and "Первое" not in table and table.count("\n") == 1
 
-    shown = _cli("show", newest_key[:14], "--maildir", str(maildir))
+    shared = os.path.commonprefix([newest_key, older_key])  # both were written in the same second or so
+    ambiguous = _cli("show", shared, "--maildir", str(maildir))
+    assert ambiguous.returncode == 1 and b"names 2 messages" in ambiguous.stderr
+    shown = _cli("show", newest_key[: len(shared) + 1], "--maildir", str(maildir))
     assert shown.returncode == 0, shown.stderr
     out = shown.stdout.decode()
     assert f"Subject: {SUBJECT}\n" in out and f"From: {SENDER}\n" in out
