@@ -309,7 +309,8 @@ def test_the_mail_cli_lists_and_shows_what_was_sent(tmp_path: Path) -> None:
     table = _cli("list", "--limit", "1", "--maildir", str(maildir)).stdout.decode()
     assert newest_key in table and "Первое" not in table and table.count("\n") == 1
 
-    shared = os.path.commonprefix([newest_key, older_key])  # both were written in the same second or so
+    # Both were written within the same second or so: their ids share a leading run of characters.
+    shared = newest_key[: next(i for i, (a, b) in enumerate(zip(newest_key, older_key, strict=False)) if a != b)]
     ambiguous = _cli("show", shared, "--maildir", str(maildir))
     assert ambiguous.returncode == 1 and b"names 2 messages" in ambiguous.stderr
     shown = _cli("show", newest_key[: len(shared) + 1], "--maildir", str(maildir))
